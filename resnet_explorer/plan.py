@@ -1,0 +1,249 @@
+"""Plan: the plain-data layout derived from a config, with no tensors and no modules.
+
+Tables, graphs, charts and the module builder all read the same plan, so the numbers the app
+shows and the network it builds cannot drift apart. Shapes are (C, H, W) for one image.
+
+Counting conventions (He et al. 2015, Table 1; torchvision's ``GFLOPS`` metadata):
+multiply-adds (MACs) are counted for convolutions and the fully connected layer; batch norm,
+ReLU, pooling and the shortcut addition are element-wise and left out, as the paper does.
+Depth counts weighted layers on the main path (convs and the FC layer, not projection
+shortcuts), which is how "ResNet-50" gets its number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .config import ResNetConfig
+
+__all__ = ["LayerSpec", "BlockSpec", "StageSpec", "Plan", "make_plan", "conv_out"]
+
+Shape = tuple[int, ...]  # (C, H, W); (features,) after the flatten before the FC layer
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One leaf layer, named as the built module names it (torchvision's names where they exist)."""
+
+    name: str  # qualified module name, e.g. "layer2.0.downsample.0"
+    kind: str  # Conv2d | BatchNorm2d | ReLU | MaxPool2d | ZeroPadShortcut | AdaptiveAvgPool2d | Linear
+    stage: str  # "stem", "layer1" ... "layerN", "head"
+    block: int | None  # index of the block inside its stage
+    role: str  # "stem" | "branch" | "shortcut" | "post" (after the addition) | "head"
+    in_shape: Shape
+    out_shape: Shape
+    kernel: int | None = None
+    stride: int | None = None
+    padding: int | None = None
+    params: int = 0
+    macs: int = 0
+    weighted: bool = False  # counts toward the paper's depth
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    name: str  # "layer1.0"
+    stage: int  # 1-based stage index
+    index: int
+    in_channels: int
+    mid_channels: int
+    out_channels: int
+    stride: int
+    shortcut: str  # "identity" | "zero-pad" | "projection" | "none"
+    in_shape: Shape
+    out_shape: Shape
+    branch: tuple[LayerSpec, ...]
+    shortcut_layers: tuple[LayerSpec, ...]
+    post: tuple[LayerSpec, ...]  # the ReLU after the addition (empty for pre-activation)
+
+    @property
+    def layers(self) -> tuple[LayerSpec, ...]:
+        """Leaf layers in the order a forward pass runs them."""
+        return self.branch + self.shortcut_layers + self.post
+
+    @property
+    def params(self) -> int:
+        return sum(layer.params for layer in self.layers)
+
+    @property
+    def macs(self) -> int:
+        return sum(layer.macs for layer in self.layers)
+
+    @property
+    def signature(self) -> tuple:
+        """Blocks with equal signatures are drawn/folded together ("x N")."""
+        return (self.in_channels, self.mid_channels, self.out_channels, self.stride,
+                self.shortcut, self.in_shape)
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    name: str  # "layer1"
+    index: int  # 1-based
+    blocks: tuple[BlockSpec, ...]
+    in_shape: Shape
+    out_shape: Shape
+
+    @property
+    def layers(self) -> tuple[LayerSpec, ...]:
+        return tuple(layer for block in self.blocks for layer in block.layers)
+
+
+@dataclass(frozen=True)
+class Plan:
+    config: ResNetConfig
+    stem: tuple[LayerSpec, ...]
+    stages: tuple[StageSpec, ...]
+    head: tuple[LayerSpec, ...]
+
+    @property
+    def layers(self) -> tuple[LayerSpec, ...]:
+        """Every leaf layer in forward order."""
+        return self.stem + tuple(layer for s in self.stages for layer in s.layers) + self.head
+
+    @property
+    def input_shape(self) -> Shape:
+        c = self.config
+        return (c.in_channels, c.input_size, c.input_size)
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.head[-1].out_shape
+
+    @property
+    def blocks(self) -> tuple[BlockSpec, ...]:
+        return tuple(b for s in self.stages for b in s.blocks)
+
+
+def conv_out(size: int, kernel: int, stride: int, padding: int) -> int:
+    """Output length of a convolution or pooling window (PyTorch, ``ceil_mode=False``)."""
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+class _Builder:
+    """Walks a config, tracking the current shape, and emits LayerSpecs."""
+
+    def __init__(self, shape: Shape) -> None:
+        self.shape = shape
+
+    def conv(self, name: str, out_c: int, k: int, s: int, **where) -> LayerSpec:
+        c, h, w = self.shape
+        p = k // 2
+        out = (out_c, conv_out(h, k, s, p), conv_out(w, k, s, p))
+        weights = k * k * c * out_c  # no bias: a BN follows every conv (torchvision, paper Sec. 3.4)
+        return self._emit(name, "Conv2d", out, k, s, p, weights, weights * out[1] * out[2], True, **where)
+
+    def bn(self, name: str, **where) -> LayerSpec:
+        return self._emit(name, "BatchNorm2d", self.shape, params=2 * self.shape[0], **where)
+
+    def relu(self, name: str, **where) -> LayerSpec:
+        return self._emit(name, "ReLU", self.shape, **where)
+
+    def _emit(self, name, kind, out, k=None, s=None, p=None, params=0, macs=0, weighted=False,
+              *, stage, block, role) -> LayerSpec:
+        spec = LayerSpec(name, kind, stage, block, role, self.shape, out, k, s, p, params, macs, weighted)
+        self.shape = out
+        return spec
+
+
+def _stem(c: ResNetConfig, b: _Builder) -> tuple[LayerSpec, ...]:
+    where = dict(stage="stem", block=None, role="stem")
+    layers: list[LayerSpec] = []
+    if c.stem == "cifar":
+        layers.append(b.conv("conv1", c.width, 3, 1, **where))
+    elif c.stem == "imagenet":
+        layers.append(b.conv("conv1", c.width, 7, 2, **where))
+    else:  # "deep": ResNet-C replaces the 7x7 with three 3x3 convs (w/2, w/2, w), the first strided
+        half = max(1, c.width // 2)
+        layers += [b.conv("conv1.0", half, 3, 2, **where), b.bn("conv1.1", **where),
+                   b.relu("conv1.2", **where), b.conv("conv1.3", half, 3, 1, **where),
+                   b.bn("conv1.4", **where), b.relu("conv1.5", **where),
+                   b.conv("conv1.6", c.width, 3, 1, **where)]
+    # Pre-activation CIFAR nets start their first block with BN-ReLU, so the stem is the conv
+    # alone (arXiv 1603.05027, Sec. 5); ImageNet-style stems keep BN-ReLU before the max-pool.
+    if not (c.preact and c.stem == "cifar"):
+        layers += [b.bn("bn1", **where), b.relu("relu", **where)]
+    if c.stem != "cifar":
+        ch, h, w = b.shape
+        out = (ch, conv_out(h, 3, 2, 1), conv_out(w, 3, 2, 1))
+        layers.append(b._emit("maxpool", "MaxPool2d", out, 3, 2, 1, **where))
+    return tuple(layers)
+
+
+def _shortcut_kind(c: ResNetConfig, in_c: int, out_c: int, stride: int) -> str:
+    if c.shortcut == "none":
+        return "none"
+    changes = in_c != out_c or stride != 1
+    if c.shortcut == "C" or (c.shortcut == "B" and changes):
+        return "projection"
+    return "zero-pad" if changes else "identity"
+
+
+def _block(c: ResNetConfig, b: _Builder, stage: int, index: int, mid: int, stride: int) -> BlockSpec:
+    name = f"layer{stage}.{index}"
+    where = dict(stage=f"layer{stage}", block=index, role="branch")
+    x_shape = b.shape
+    in_c, out_c = x_shape[0], mid * c.expansion
+    kind = _shortcut_kind(c, in_c, out_c, stride)
+    branch: list[LayerSpec] = []
+    if c.block == "basic":
+        convs = [(mid, 3, stride), (out_c, 3, 1)]
+    else:
+        # The paper strides the first 1x1; torchvision strides the 3x3 ("ResNet V1.5").
+        s1, s3 = (stride, 1) if c.stride_at == "1x1" else (1, stride)
+        convs = [(mid, 1, s1), (mid, 3, s3), (out_c, 1, 1)]
+    last = len(convs)
+    pre_shape = x_shape
+    for i, (ch, k, s) in enumerate(convs, start=1):
+        if c.preact:  # BN -> ReLU -> conv, nothing after the addition (arXiv 1603.05027)
+            branch += [b.bn(f"{name}.bn{i}", **where), b.relu(f"{name}.relu{i}", **where)]
+            if i == 1:
+                pre_shape = b.shape
+            branch.append(b.conv(f"{name}.conv{i}", ch, k, s, **where))
+        else:
+            branch += [b.conv(f"{name}.conv{i}", ch, k, s, **where), b.bn(f"{name}.bn{i}", **where)]
+            if i < last:
+                branch.append(b.relu(f"{name}.relu{i}", **where))
+    out_shape = b.shape
+
+    sc_where = dict(stage=f"layer{stage}", block=index, role="shortcut")
+    shortcut_layers: tuple[LayerSpec, ...] = ()
+    if kind == "projection":
+        # Pre-activation projections read the pre-activated input, as in the authors' code.
+        b.shape = pre_shape if c.preact else x_shape
+        shortcut_layers = (b.conv(f"{name}.downsample.0", out_c, 1, stride, **sc_where),
+                           b.bn(f"{name}.downsample.1", **sc_where))
+    elif kind == "zero-pad":
+        # Option A: subsample by the stride, then append zero channels; no parameters (Sec. 3.3).
+        b.shape = x_shape
+        shortcut_layers = (b._emit(f"{name}.downsample", "ZeroPadShortcut", out_shape, 1, stride, 0,
+                                   **sc_where),)
+    b.shape = out_shape
+    post = () if c.preact else (b.relu(f"{name}.relu", stage=f"layer{stage}", block=index, role="post"),)
+    return BlockSpec(name, stage, index, in_c, mid, out_c, stride, kind, x_shape, out_shape,
+                     tuple(branch), shortcut_layers, post)
+
+
+@lru_cache(maxsize=256)
+def make_plan(config: ResNetConfig) -> Plan:
+    """The plan of ``config`` (cached: a Plan is immutable, so sharing it is safe)."""
+    b = _Builder((config.in_channels, config.input_size, config.input_size))
+    stem = _stem(config, b)
+    stages = []
+    for s, n_blocks in enumerate(config.stages, start=1):
+        in_shape = b.shape
+        mid = config.width * 2 ** (s - 1)
+        blocks = tuple(_block(config, b, s, i, mid, 2 if s > 1 and i == 0 else 1) for i in range(n_blocks))
+        stages.append(StageSpec(f"layer{s}", s, blocks, in_shape, b.shape))
+    where = dict(stage="head", block=None, role="head")
+    head: list[LayerSpec] = []
+    if config.preact:  # the last block leaves its sum un-normalised, so the head adds BN-ReLU
+        head += [b.bn("final_bn", **where), b.relu("final_relu", **where)]
+    ch = b.shape[0]
+    head.append(b._emit("avgpool", "AdaptiveAvgPool2d", (ch, 1, 1), **where))
+    b.shape = (ch,)  # torch.flatten(x, 1)
+    fc_w = ch * config.num_classes
+    head.append(b._emit("fc", "Linear", (config.num_classes,), params=fc_w + config.num_classes,
+                        macs=fc_w, weighted=True, **where))
+    return Plan(config, stem, tuple(stages), tuple(head))
