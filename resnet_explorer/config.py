@@ -7,8 +7,9 @@ module, tables, graphs, charts. The UI only ever edits one with ``dataclasses.re
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 __all__ = [
     "ResNetConfig",
@@ -24,6 +25,7 @@ __all__ = [
     "config_diff",
     "config_to_query",
     "config_from_query",
+    "config_to_code",
 ]
 
 STEMS = ("imagenet", "cifar", "deep")
@@ -228,3 +230,21 @@ def config_from_query(query: Mapping[str, str]) -> tuple[ResNetConfig, str, list
         return dataclasses.replace(PRESETS[base], **changes), base, []
     except ValueError as exc:
         return PRESETS[base], base, [str(exc)]
+
+
+def config_to_code(config: ResNetConfig) -> str:
+    """Python that rebuilds ``config`` with the library (only non-default fields are spelled out)."""
+    default = ResNetConfig()
+    args = [f"{f.name}={getattr(config, f.name)!r}" for f in dataclasses.fields(ResNetConfig)
+            if getattr(config, f.name) != getattr(default, f.name)]
+    name = preset_name(config)
+    lines = ["from resnet_explorer import ResNetConfig, analyze, build_model", ""]
+    if name:
+        lines += ["from resnet_explorer import PRESETS", "", f'config = PRESETS["{name}"]']
+        lines += [f"# the same as ResNetConfig({', '.join(args)})" if args else "# = ResNetConfig()"]
+    else:
+        lines += [f"config = ResNetConfig({', '.join(args)})"]
+    lines += ["model = build_model(config)  # an nn.Module (torchvision's layer names)",
+              "report = analyze(config)    # parameters, multiply-adds, per-layer table",
+              "print(report.total_params, report.total_macs)"]
+    return "\n".join(lines) + "\n"

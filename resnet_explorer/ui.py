@@ -1,0 +1,249 @@
+"""Streamlit helpers every page shares: page set-up, language, the session's config, the editor.
+
+Pages stay thin: they call :func:`page_setup`, read or edit a config with :func:`config_editor`,
+and display what the library computes. State lives in non-widget session keys (``_config``,
+``_lang``) because Streamlit forgets a widget's value when the user switches pages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import streamlit as st
+
+from .config import (
+    BLOCKS,
+    LIMITS,
+    PRESETS,
+    SHORTCUTS,
+    STEMS,
+    STRIDE_AT,
+    ResNetConfig,
+    config_diff,
+    config_from_query,
+    preset_name,
+)
+from .i18n import LANGUAGES, STRINGS, t
+
+__all__ = ["page_setup", "lang", "tr", "current_config", "set_current_config", "base_preset",
+           "config_editor", "editor_base", "url_errors", "sync_url", "format_bytes", "stage_label",
+           "show_table", "show_block_arithmetic"]
+
+_CONFIG, _BASE, _LANG, _URL_ERRORS = "_config", "_base_preset", "_lang", "_url_errors"
+
+
+def lang() -> str:
+    return st.session_state.get(_LANG, "en")
+
+
+def tr(key: str, /, **values: object) -> str:
+    return t(key, lang(), **values)
+
+
+def _init_state() -> None:
+    """Read the URL once per session: the config, its base preset and the language."""
+    if _CONFIG in st.session_state:
+        return
+    query = {k: st.query_params[k] for k in st.query_params}
+    config, base, errors = config_from_query(query)
+    if query.get("lang") in LANGUAGES:
+        st.session_state[_LANG] = query["lang"]
+    elif "lang" in query:
+        errors.append(f"lang: got {query['lang']!r}; allowed: {', '.join(LANGUAGES)}")
+    st.session_state[_CONFIG] = config
+    st.session_state[_BASE] = base
+    st.session_state[_URL_ERRORS] = errors
+
+
+def page_setup(title_key: str, icon: str = "🧱") -> None:
+    """First call of every page: page config, session state, the sidebar language switch."""
+    st.set_page_config(page_title=f"{t(title_key, lang())} · ResNet Explorer", page_icon=icon,
+                       layout="wide")
+    _init_state()
+    st.session_state["lang_select"] = lang()
+    st.sidebar.segmented_control(
+        "🌐", list(LANGUAGES), format_func=LANGUAGES.get, key="lang_select", required=True,
+        on_change=lambda: st.session_state.update({_LANG: st.session_state["lang_select"]}),
+        label_visibility="collapsed",
+    )
+
+
+def current_config() -> ResNetConfig:
+    """The config the Explorer shows, shared by every page of this session."""
+    _init_state()
+    return st.session_state[_CONFIG]
+
+
+def base_preset() -> str:
+    _init_state()
+    return st.session_state[_BASE]
+
+
+def set_current_config(config: ResNetConfig, base: str | None = None) -> None:
+    st.session_state[_CONFIG] = config
+    if base is not None:
+        st.session_state[_BASE] = base
+
+
+def url_errors() -> list[str]:
+    """Problems found in the link this session was opened with (shown once, then cleared)."""
+    return st.session_state.pop(_URL_ERRORS, [])
+
+
+def sync_url(query: dict[str, str]) -> None:
+    """Make the address bar hold ``query`` (plus the language), so the link can be shared."""
+    wanted = {**query, **({"lang": lang()} if lang() != "en" else {})}
+    if {k: st.query_params[k] for k in st.query_params} != wanted:
+        st.query_params.from_dict(wanted)
+
+
+# --- The config editor ---------------------------------------------------------------------------
+
+_INT_FIELDS = ("width", "num_classes", "in_channels", "input_size")
+
+
+def _widget_values(config: ResNetConfig, base: str) -> dict[str, Any]:
+    values = {f.name: getattr(config, f.name) for f in dataclasses.fields(ResNetConfig)}
+    values["stages"] = ",".join(map(str, config.stages))
+    values["preset"] = base
+    return values
+
+
+def _load_into_widgets(key: str, config: ResNetConfig, base: str) -> None:
+    for name, value in _widget_values(config, base).items():
+        st.session_state[f"{key}.{name}"] = value
+
+
+def _on_preset(key: str) -> None:
+    base = st.session_state[f"{key}.preset"]
+    _load_into_widgets(key, PRESETS[base], base)
+    st.session_state[f"{key}._base"] = base
+
+
+def _parse_stages(text: str) -> tuple[int, ...]:
+    parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
+    try:
+        return tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"stages: got {text!r}; expected block counts like 3,4,6,3") from None
+
+
+def config_editor(key: str, config: ResNetConfig, container: Any = None,
+                  base: str | None = None) -> ResNetConfig:
+    """Preset picker plus every knob of the config; returns the edited (valid) config.
+
+    Widgets are keyed ``f"{key}.<field>"``. A value the config rejects is shown as an error
+    next to the knobs and the last valid config is returned, so nothing the user typed is lost.
+    """
+    box = container if container is not None else st.sidebar
+    base = base or preset_name(config) or "resnet18"
+    if f"{key}.preset" not in st.session_state or st.session_state.get(f"{key}._shown") != config:
+        # First render, or the config was changed elsewhere (URL, another page, a button).
+        _load_into_widgets(key, config, base)
+        st.session_state[f"{key}._base"] = base
+
+    box.selectbox(tr("cfg.preset"), list(PRESETS), key=f"{key}.preset", on_change=_on_preset,
+                  args=(key,), help=tr("cfg.preset_help"))
+    box.text_input(tr("cfg.stages"), key=f"{key}.stages", help=tr("cfg.stages_help"))
+    c1, c2 = box.columns(2)
+    c1.selectbox(tr("cfg.block"), BLOCKS, key=f"{key}.block",
+                 format_func=lambda v: tr(f"cfg.block.{v}"))
+    c2.selectbox(tr("cfg.shortcut"), SHORTCUTS, key=f"{key}.shortcut",
+                 format_func=lambda v: tr(f"cfg.shortcut.{v}"), help=tr("cfg.shortcut_help"))
+    c1.selectbox(tr("cfg.stem"), STEMS, key=f"{key}.stem", format_func=lambda v: tr(f"cfg.stem.{v}"))
+    c2.selectbox(tr("cfg.stride_at"), STRIDE_AT, key=f"{key}.stride_at",
+                 format_func=lambda v: tr(f"cfg.stride_at.{v}"), help=tr("cfg.stride_at_help"),
+                 disabled=st.session_state[f"{key}.block"] != "bottleneck")
+    for i, name in enumerate(_INT_FIELDS):
+        lo, hi = LIMITS[name]
+        (c1 if i % 2 == 0 else c2).number_input(tr(f"cfg.{name}"), min_value=lo, max_value=hi, step=1,
+                                                key=f"{key}.{name}", help=tr(f"cfg.{name}_help"))
+    box.toggle(tr("cfg.preact"), key=f"{key}.preact", help=tr("cfg.preact_help"))
+
+    fields = {f.name: st.session_state[f"{key}.{f.name}"] for f in dataclasses.fields(ResNetConfig)
+              if f.name != "stages"}
+    try:
+        edited = ResNetConfig(stages=_parse_stages(st.session_state[f"{key}.stages"]), **fields)
+    except ValueError as exc:
+        box.error(tr("cfg.invalid", error=str(exc)))
+        edited = config
+    st.session_state[f"{key}._shown"] = edited
+
+    base = st.session_state[f"{key}._base"]
+    diff = config_diff(PRESETS[base], edited)
+    if diff:
+        changes = ", ".join(f"{name}: {_fmt(old)} → {_fmt(new)}" for name, (old, new) in diff.items())
+        box.info(tr("cfg.custom", preset=base, changes=changes))
+    return edited
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+def editor_base(key: str) -> str:
+    """The preset the editor ``key`` started from (what its 'differs from' note compares with)."""
+    return st.session_state.get(f"{key}._base", "resnet18")
+
+
+# --- Display helpers ------------------------------------------------------------------------------
+
+def format_bytes(n: float) -> str:
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:.2f} {unit}"
+    return f"{n:.0f} B"
+
+
+def stage_label(stage: str) -> str:
+    """'layer2' -> 'stage 2 (layer2)' in the current language; stem/head likewise."""
+    if stage.startswith("layer"):
+        return tr("stage.layer", n=stage[len("layer"):], name=stage)
+    return tr(f"stage.{stage}")
+
+
+_COUNT_COLUMNS = ("params", "macs", "branch_params", "shortcut_params", "branch_macs", "shortcut_macs")
+
+
+def show_table(df: Any, height: int | str = "auto") -> None:
+    """A DataFrame with translated headers, thousands separators and percentages."""
+    df = df.copy()
+    if "role" in df:
+        df["role"] = df["role"].map(lambda r: tr(f"role.{r}"))
+    if "stage" in df and "name" in df:
+        df["stage"] = df["stage"].map(stage_label)
+    config = {}
+    for col in df.columns:
+        label = tr(f"col.{col}") if f"col.{col}" in STRINGS else col
+        if col in _COUNT_COLUMNS:
+            config[col] = st.column_config.NumberColumn(label, format="localized")
+        elif col.endswith("_share"):
+            config[col] = st.column_config.NumberColumn(label, format="percent")
+        else:
+            config[col] = st.column_config.Column(label)
+    st.dataframe(df, hide_index=True, column_config=config, height=height)
+
+
+def show_block_arithmetic(arith: Any) -> None:
+    """The basic-vs-bottleneck comparison (Fig. 5), both pairings, BN parameters apart."""
+    w = tr("blocks.weights")
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"#### {tr('blocks.same_map', c=arith.channels)}")
+        st.caption(tr("blocks.same_map_caption", c=arith.channels))
+        st.markdown(f"**{tr('blocks.basic')}**  \n`{arith.basic_formula} = {arith.basic_weights:,}` {w}")
+        st.markdown(f"**{tr('blocks.bottleneck')}**  \n"
+                    f"`{arith.bottleneck_formula} = {arith.bottleneck_weights:,}` {w}")
+        st.success(tr("blocks.ratio", ratio=f"{arith.ratio:.2f}"))
+    with right:
+        st.markdown(f"#### {tr('blocks.fig5')}")
+        st.caption(tr("blocks.fig5_caption", m=arith.mid, c=arith.channels))
+        st.markdown(f"**{tr('blocks.basic')}** ({arith.mid}-d)  \n"
+                    f"`{arith.fig5_basic_formula} = {arith.fig5_basic_weights:,}` {w}")
+        st.markdown(f"**{tr('blocks.bottleneck')}** ({arith.channels}-d)  \n"
+                    f"`{arith.bottleneck_formula} = {arith.bottleneck_weights:,}` {w}")
+        st.info(tr("blocks.ratio", ratio=f"{arith.fig5_ratio:.2f}"))
+    st.caption(tr("blocks.bn", basic=f"{arith.basic_bn:,}", bottleneck=f"{arith.bottleneck_bn:,}"))
