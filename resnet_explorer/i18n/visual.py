@@ -53,4 +53,99 @@ STRINGS: dict[str, dict[str, str]] = {
     "chart.title.depth_sweep": {"en": "Parameters and MACs against depth", "zh": "参数量和乘加运算量随深度的变化"},
     "chart.title.shortcut_options": {"en": "Shortcut options A / B / C at this depth",
                                      "zh": "同一深度下的捷径方案 A / B / C"},
+
+    # --- graph panel -------------------------------------------------------------------------------
+    "graph.level": {"en": "Detail", "zh": "细节层级"},
+    "graph.level.network": {"en": "network", "zh": "网络"},
+    "graph.level.blocks": {"en": "blocks", "zh": "块"},
+    "graph.level.layers": {"en": "layers", "zh": "层"},
+    "graph.fold": {"en": "Fold repeated blocks (×N)", "zh": "折叠重复的块（×N）"},
+    "graph.fold_help": {
+        "en": "Consecutive blocks with the same shapes, widths and shortcut are drawn once, marked ×N, "
+              "with the run's total parameters and MACs.",
+        "zh": "形状、宽度和捷径都相同的连续块只画一次，标记为 ×N，并显示这一组块的参数量和乘加运算量之和。"},
+    "graph.stage": {"en": "Stage", "zh": "阶段"},
+    "graph.stage.all": {"en": "whole network", "zh": "整个网络"},
+    "graph.direction": {"en": "Direction", "zh": "方向"},
+    "graph.direction.TB": {"en": "↓ top to bottom", "zh": "↓ 自上而下"},
+    "graph.direction.LR": {"en": "→ left to right", "zh": "→ 从左到右"},
+    "graph.counts": {"en": "Parameters and MACs", "zh": "参数量与乘加运算量"},
+    "graph.legend": {
+        "en": "Edges carry the tensor shape (channels×height×width). Shortcuts: grey = identity, "
+              "orange dashed = zero-padding (option A), orange through a 1×1 conv + BN = projection "
+              "(options B/C); plain nets have none. ⊕ is the addition; a double border marks folded blocks. "
+              "Hover a node for exact counts.",
+        "zh": "每条边上标注张量形状（通道×高×宽）。捷径：灰色 = 恒等映射，橙色虚线 = 补零（方案 A），"
+              "经过 1×1 卷积 + BN 的橙色线 = 投影（方案 B/C）；普通网络没有捷径。⊕ 表示相加；双边框表示折叠的块。"
+              "鼠标悬停在节点上可查看精确数值。"},
+    "graph.big.confirm": {"en": "Draw all {n} nodes anyway", "zh": "仍然画出全部 {n} 个节点"},
+    "graph.big.info": {
+        "en": "This graph has {n} nodes (more than {limit}): the browser would take long to lay it out and "
+              "it would not fit a screen. Fold repeated blocks, pick one stage, or choose a coarser level.",
+        "zh": "这张图有 {n} 个节点（超过 {limit} 个）：浏览器排版会很慢，屏幕也放不下。"
+              "请折叠重复的块、只看一个阶段，或选择更粗的层级。"},
+    "graph.download_dot": {"en": "Download DOT", "zh": "下载 DOT 源文件"},
+    "graph.download_svg": {"en": "Download SVG", "zh": "下载 SVG"},
+    "graph.no_dot": {
+        "en": "SVG download needs Graphviz's dot program (apt-get install graphviz).",
+        "zh": "下载 SVG 需要 Graphviz 的 dot 程序（apt-get install graphviz）。"},
+    "graph.inspector": {"en": "Block inspector", "zh": "残差块检查器"},
+    "graph.inspector.kind": {"en": "Block", "zh": "块类型"},
+    "graph.inspector.basic": {"en": "basic", "zh": "基本块"},
+    "graph.inspector.bottleneck": {"en": "bottleneck", "zh": "瓶颈块"},
+    "graph.inspector.preact": {"en": "pre-activation", "zh": "预激活块"},
+    "graph.inspector.basic_caption": {
+        "en": "Basic block on a {c}-d map, as in Fig. 2 and Fig. 5 (left): two 3×3 convs, identity shortcut.",
+        "zh": "{c} 维特征图上的基本块，对应论文图 2 和图 5（左）：两个 3×3 卷积，恒等捷径。"},
+    "graph.inspector.bottleneck_caption": {
+        "en": "Bottleneck block on a {c}-d map, as in Fig. 5 (right): 1×1 reduces to {m}, 3×3, 1×1 "
+              "restores {c}.",
+        "zh": "{c} 维特征图上的瓶颈块，对应论文图 5（右）：1×1 降到 {m} 维，3×3，再用 1×1 恢复到 {c} 维。"},
+    "graph.inspector.preact_caption": {
+        "en": "Pre-activation block on a {c}-d map (He et al. 2016, arXiv 1603.05027): BN → ReLU → conv, "
+              "nothing after the addition.",
+        "zh": "{c} 维特征图上的预激活块（He 等，2016，arXiv 1603.05027）：BN → ReLU → 卷积，相加之后不再做任何运算。"},
+    "graph.inspector.weights": {"en": "Conv weights of this block: `{terms} = {total}`",
+                                "zh": "该块的卷积权重：`{terms} = {total}`"},
+    "graph.inspector.bn": {"en": "plus {bn} BN parameters (γ, β) in the branch.",
+                           "zh": "另有分支中 BN 的 {bn} 个参数（γ、β）。"},
+    # --- charts panel ------------------------------------------------------------------------------
+    "chart.pick": {"en": "Chart", "zh": "图表"},
+    "chart.pick.stages": {"en": "per stage", "zh": "各阶段"},
+    "chart.pick.cumulative": {"en": "cumulative", "zh": "累计"},
+    "chart.pick.feature_maps": {"en": "feature maps", "zh": "特征图"},
+    "chart.pick.receptive_field": {"en": "receptive field", "zh": "感受野"},
+    "chart.pick.depth_sweep": {"en": "depth sweep", "zh": "深度扫描"},
+    "chart.pick.shortcut_options": {"en": "options A / B / C", "zh": "方案 A / B / C"},
+    "chart.caption.stages": {
+        "en": "Each bar is split into the residual branch and the shortcut (projection convs and their BN). "
+              "MACs count convolutions and the FC layer, as the paper's FLOPs do.",
+        "zh": "每根柱子分为残差分支和捷径（投影卷积及其 BN）两部分。乘加运算量只计卷积层和全连接层，与论文的 FLOPs 口径一致。"},
+    "chart.caption.cumulative": {
+        "en": "Running totals after each weighted layer of the main path; the last point equals the model's "
+              "totals. Late stages hold most parameters; MACs grow evenly, since each stage halves the map "
+              "and doubles the width.",
+        "zh": "主路径上每个带权重的层之后的累计值；最后一个点等于模型总量。参数大多集中在后面的阶段；"
+              "而乘加运算量增长较均匀，因为每个阶段特征图减半、宽度加倍。"},
+    "chart.caption.feature_maps": {
+        "en": "Log scales: the map halves and the width doubles at each stage (Table 1), keeping the cost per "
+              "layer about constant.",
+        "zh": "对数坐标：每个阶段特征图边长减半、通道数加倍（表 1），使每层的计算量大致不变。"},
+    "chart.caption.receptive_field": {
+        "en": "The input region one output unit can see through the residual branches "
+              "(r += (k−1)·step, step ×= stride). Shortcuts see less; the effective field is smaller still.",
+        "zh": "经由残差分支，一个输出单元能看到的输入区域（r += (k−1)·步长，步长 ×= stride）。"
+              "经捷径的路径看到的更少；有效感受野还要更小。"},
+    "chart.caption.depth_sweep": {
+        "en": "The paper's families on log–log axes: basic blocks (ResNet-10/18/34), bottlenecks "
+              "(50/101/152, and ResNet-200 from the 2016 paper), and the CIFAR-10 nets (6n+2). "
+              "The star is the model you are exploring.",
+        "zh": "论文中的几组网络（双对数坐标）：基本块（ResNet-10/18/34）、瓶颈块（50/101/152，以及 2016 年论文中的 "
+              "ResNet-200）、CIFAR-10 网络（6n+2）。星号是你正在查看的模型。"},
+    "chart.caption.shortcut_options": {
+        "en": "The same network with each shortcut option (Sec. 3.3); ★ marks the current one. A adds nothing; "
+              "C's projections on every shortcut are costly for bottleneck nets, whose shortcuts are "
+              "4× wider than their 3×3 convs: compare B and C above.",
+        "zh": "同一网络采用不同捷径方案（第 3.3 节）；★ 标记当前方案。A 不增加参数；C 在所有捷径上都做投影，"
+              "对瓶颈块网络代价很大，因为其捷径的宽度是 3×3 卷积的 4 倍：请比较上图中的 B 和 C。"},
 }
