@@ -383,7 +383,8 @@ def to_digraph(graph: Graph, *, rankdir: str = "TB", counts: bool = True, lang: 
              arrowsize="0.6")
 
     def add_node(target: graphviz.Digraph, node: Node) -> None:
-        extra = {"shape": "circle", "width": "0.3", "fixedsize": "false"} if node.kind == "add" else {}
+        extra = {"shape": "ellipse", "margin": "0.04,0.02", "width": "0.3", "height": "0.3"} \
+            if node.kind == "add" else {}
         if node.kind in ("input", "output"):
             extra = {"shape": "box", "style": "rounded,filled,dashed"}
         if node.count > 1 and node.kind in ("block", "projection"):

@@ -43,19 +43,20 @@ def render_graph_panel(config: ResNetConfig, key: str) -> None:
     tr = ui.tr
     plan = make_plan(config)
     deep = graph.default_fold(plan)
-    c = st.columns([3, 2, 2, 2, 2])
+    c = st.columns([3, 3, 3])
     level = c[0].segmented_control(tr("graph.level"), graph.LEVELS, default="blocks", required=True,
                                    format_func=lambda v: tr(f"graph.level.{v}"), key=f"{key}.level")
-    # Deep and shallow nets keep separate fold switches, so moving to ResNet-1202 starts folded.
-    fold = c[1].toggle(tr("graph.fold"), value=deep, key=f"{key}.fold.{'deep' if deep else 'shallow'}",
-                       help=tr("graph.fold_help"), disabled=level == "network")
+    rankdir = c[1].segmented_control(tr("graph.direction"), graph.RANKDIRS, default="TB", required=True,
+                                     format_func=lambda v: tr(f"graph.direction.{v}"), key=f"{key}.dir")
     stage_options = [0, *range(1, len(plan.stages) + 1)]
     stage = c[2].selectbox(tr("graph.stage"), stage_options, key=f"{key}.stage.{len(plan.stages)}",
                            format_func=lambda s: tr("graph.stage.all") if s == 0 else
                            graph.stage_label(plan.stages[s - 1]), disabled=level == "network")
-    rankdir = c[3].segmented_control(tr("graph.direction"), graph.RANKDIRS, default="TB", required=True,
-                                     format_func=lambda v: tr(f"graph.direction.{v}"), key=f"{key}.dir")
-    counts = c[4].toggle(tr("graph.counts"), value=True, key=f"{key}.counts")
+    t1, t2, _ = st.columns([3, 3, 3])
+    # Deep and shallow nets keep separate fold switches, so moving to ResNet-1202 starts folded.
+    fold = t1.toggle(tr("graph.fold"), value=deep, key=f"{key}.fold.{'deep' if deep else 'shallow'}",
+                     help=tr("graph.fold_help"), disabled=level == "network")
+    counts = t2.toggle(tr("graph.counts"), value=True, key=f"{key}.counts")
 
     g = graph.extract(config, level, fold, None if level == "network" or stage == 0 else stage)
     st.caption(tr("graph.legend"))
