@@ -45,15 +45,17 @@ m[4].metric(tr("metric.act_mem"), ui.format_bytes(report.activation_bytes), help
 VIEWS = ("layers", "stages", "blocks", "graph", "charts", "code")
 # A segmented control, not st.tabs: tabs run every view on each rerun, and the graph and charts
 # of ResNet-1202 are too heavy to build unseen.
-view = st.segmented_control(tr("view.label"), VIEWS, format_func=lambda v: tr(f"view.{v}"),
-                            key="view", default="layers", required=True, label_visibility="collapsed")
+st.session_state.setdefault("view", "layers")
+view = st.segmented_control(tr("view.label"), VIEWS, format_func=ui.labels("view"), key="view",
+                            required=True, label_visibility="collapsed")
 
 if view == "layers":
     stages = ["stem", *(s.name for s in report.plan.stages), "head"]
     left, right = st.columns([2, 1])
+    lang, all_label = ui.lang(), tr("layers.all_stages")
     chosen = left.selectbox(
         tr("layers.stage_filter"), ["all", *stages], key="layers.stage",
-        format_func=lambda s: tr("layers.all_stages") if s == "all" else ui.stage_label(s),
+        format_func=lambda s: all_label if s == "all" else ui.stage_label(s, lang),
     )
     folded = right.toggle(tr("layers.fold"), key="layers.fold")
     table = report.layers if chosen == "all" else report.layers[report.layers["stage"] == chosen]

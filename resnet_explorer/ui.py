@@ -11,6 +11,7 @@ import dataclasses
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from .config import (
     BLOCKS,
@@ -27,7 +28,7 @@ from .config import (
 from .i18n import LANGUAGES, STRINGS, t
 
 __all__ = ["page_setup", "lang", "tr", "current_config", "set_current_config", "base_preset",
-           "config_editor", "editor_base", "url_errors", "sync_url", "format_bytes", "stage_label",
+           "config_editor", "editor_base", "labels", "url_errors", "sync_url", "format_bytes", "stage_label",
            "show_table", "show_block_arithmetic"]
 
 _CONFIG, _BASE, _LANG, _URL_ERRORS = "_config", "_base_preset", "_lang", "_url_errors"
@@ -35,6 +36,16 @@ _CONFIG, _BASE, _LANG, _URL_ERRORS = "_config", "_base_preset", "_lang", "_url_e
 
 def lang() -> str:
     return st.session_state.get(_LANG, "en")
+
+
+def labels(prefix: str) -> Any:
+    """A ``format_func`` showing option ``v`` as the string ``f"{prefix}.{v}"``.
+
+    The language is fixed when the widget is created, so the function gives the same labels
+    whenever Streamlit calls it (it may call it outside the script run).
+    """
+    language = lang()
+    return lambda value: t(f"{prefix}.{value}", language)
 
 
 def tr(key: str, /, **values: object) -> str:
@@ -62,11 +73,27 @@ def page_setup(title_key: str, icon: str = "🧱") -> None:
                        layout="wide")
     _init_state()
     st.session_state["lang_select"] = lang()
-    st.sidebar.segmented_control(
-        "🌐", list(LANGUAGES), format_func=LANGUAGES.get, key="lang_select", required=True,
-        on_change=lambda: st.session_state.update({_LANG: st.session_state["lang_select"]}),
-        label_visibility="collapsed",
-    )
+    st.sidebar.segmented_control("🌐", list(LANGUAGES), format_func=LANGUAGES.get, key="lang_select",
+                                 required=True, on_change=_switch_language, label_visibility="collapsed")
+
+
+def _switch_language() -> None:
+    # Streamlit sends a selectbox's value back as its *displayed* label, and labels are translated:
+    # after a switch, "C · projection everywhere" would no longer match any option. Re-pin every
+    # widget's current Python value (read through last run's formatter) before the labels change.
+    # Only choice widgets carry translated labels, and their values are strings (or lists of them);
+    # widgets with such labels are initialised through session state, never with ``default=``.
+    for key in list(st.session_state):
+        value = st.session_state[key]
+        is_choice = isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value))
+        if key == "lang_select" or str(key).startswith("_") or not is_choice:
+            continue
+        try:
+            st.session_state[key] = value
+        except StreamlitAPIException:  # buttons, uploaders: values the API may not set
+            pass
+    st.session_state[_LANG] = st.session_state["lang_select"]
 
 
 def current_config() -> ResNetConfig:
@@ -148,12 +175,12 @@ def config_editor(key: str, config: ResNetConfig, container: Any = None,
     box.text_input(tr("cfg.stages"), key=f"{key}.stages", help=tr("cfg.stages_help"))
     c1, c2 = box.columns(2)
     c1.selectbox(tr("cfg.block"), BLOCKS, key=f"{key}.block",
-                 format_func=lambda v: tr(f"cfg.block.{v}"))
+                 format_func=labels("cfg.block"))
     c2.selectbox(tr("cfg.shortcut"), SHORTCUTS, key=f"{key}.shortcut",
-                 format_func=lambda v: tr(f"cfg.shortcut.{v}"), help=tr("cfg.shortcut_help"))
-    c1.selectbox(tr("cfg.stem"), STEMS, key=f"{key}.stem", format_func=lambda v: tr(f"cfg.stem.{v}"))
+                 format_func=labels("cfg.shortcut"), help=tr("cfg.shortcut_help"))
+    c1.selectbox(tr("cfg.stem"), STEMS, key=f"{key}.stem", format_func=labels("cfg.stem"))
     c2.selectbox(tr("cfg.stride_at"), STRIDE_AT, key=f"{key}.stride_at",
-                 format_func=lambda v: tr(f"cfg.stride_at.{v}"), help=tr("cfg.stride_at_help"),
+                 format_func=labels("cfg.stride_at"), help=tr("cfg.stride_at_help"),
                  disabled=st.session_state[f"{key}.block"] != "bottleneck")
     for i, name in enumerate(_INT_FIELDS):
         lo, hi = LIMITS[name]
@@ -198,11 +225,12 @@ def format_bytes(n: float) -> str:
     return f"{n:.0f} B"
 
 
-def stage_label(stage: str) -> str:
+def stage_label(stage: str, language: str | None = None) -> str:
     """'layer2' -> 'stage 2 (layer2)' in the current language; stem/head likewise."""
+    language = language or lang()
     if stage.startswith("layer"):
-        return tr("stage.layer", n=stage[len("layer"):], name=stage)
-    return tr(f"stage.{stage}")
+        return t("stage.layer", language, n=stage[len("layer"):], name=stage)
+    return t(f"stage.{stage}", language)
 
 
 _COUNT_COLUMNS = ("params", "macs", "branch_params", "shortcut_params", "branch_macs", "shortcut_macs")

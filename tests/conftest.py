@@ -102,3 +102,11 @@ def wait_for_app(pg) -> None:
         timeout=90_000,
     )
     pg.wait_for_timeout(500)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # AppTest runs scripts in this process; Streamlit then logs "missing ScriptRunContext" for
+    # every cached call made outside a script run. That noise hides real failures.
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
