@@ -51,7 +51,7 @@ def test_changing_block_shortcut_and_depth_changes_the_metrics() -> None:
     w = [64, 128, 256, 512]
     expected = 9408 + 128  # stem conv 7·7·3·64 + BN
     c_in = 64
-    for i, wi in enumerate(w):
+    for wi in w:
         for b in range(2):
             cin = c_in if b == 0 else 4 * wi
             expected += cin * wi + 9 * wi * wi + wi * 4 * wi + 2 * (wi + wi + 4 * wi)
