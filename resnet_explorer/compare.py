@@ -16,8 +16,9 @@ import pandas as pd
 from .analysis import analyze
 from .config import PRESETS, ResNetConfig, config_diff, config_from_query, config_to_query
 
-__all__ = ["MIN_COLUMNS", "MAX_COLUMNS", "COMPARISONS", "DEFAULT_COMPARISON", "encode_config",
-           "decode_config", "comparison_to_query", "comparison_from_query", "column_label", "totals_table"]
+__all__ = ["MIN_COLUMNS", "MAX_COLUMNS", "COMPARISONS", "DEFAULT_COMPARISON", "nearest_preset",
+           "encode_config", "decode_config", "comparison_to_query", "comparison_from_query", "column_label",
+           "totals_table"]
 
 MIN_COLUMNS, MAX_COLUMNS = 2, 4
 _R34 = PRESETS["resnet34"]
@@ -34,11 +35,14 @@ COMPARISONS: dict[str, tuple[ResNetConfig, ...]] = {
 DEFAULT_COMPARISON = "plain_vs_residual"
 
 
+def nearest_preset(config: ResNetConfig) -> str:
+    """The preset with the fewest fields differing from ``config`` (the first such, on ties)."""
+    return min(PRESETS, key=lambda name: len(config_diff(PRESETS[name], config)))
+
+
 def encode_config(config: ResNetConfig) -> str:
     """'resnet34;shortcut=A': the base preset, then ';field=value' for each field that differs."""
-    # The nearest preset (fewest differing fields) keeps the link short: "resnet34;shortcut=A".
-    base = min(PRESETS, key=lambda name: len(config_diff(PRESETS[name], config)))
-    query = config_to_query(config, base)
+    query = config_to_query(config, nearest_preset(config))
     return ";".join([query.pop("preset"), *(f"{k}={v}" for k, v in query.items())])
 
 

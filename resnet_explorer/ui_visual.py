@@ -26,7 +26,8 @@ def theme() -> str:
     return kind if kind in charts.THEMES else "light"
 
 
-def show_graph(g: graph.Graph, key: str, rankdir: str = "TB", counts: bool = True) -> str:
+def show_graph(g: graph.Graph, key: str, rankdir: str = "TB", counts: bool = True,
+               stretch: bool = False) -> str:
     """Draw ``g`` (asking first when it is huge); returns its DOT source."""
     tr = ui.tr
     dot = graph.to_digraph(g, rankdir=rankdir, counts=counts, lang=ui.lang(), theme=theme())
@@ -34,7 +35,7 @@ def show_graph(g: graph.Graph, key: str, rankdir: str = "TB", counts: bool = Tru
             tr("graph.big.confirm", n=f"{len(g.nodes):,}"), key=f"{key}.big", value=False):
         st.info(tr("graph.big.info", n=f"{len(g.nodes):,}", limit=MAX_DRAWN_NODES), icon="🐢")
         return dot.source
-    st.graphviz_chart(dot, width="stretch" if rankdir == "LR" else "content")
+    st.graphviz_chart(dot, width="stretch" if stretch or rankdir == "LR" else "content")
     return dot.source
 
 

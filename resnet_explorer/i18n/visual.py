@@ -148,4 +148,41 @@ STRINGS: dict[str, dict[str, str]] = {
               "4× wider than their 3×3 convs: compare B and C above.",
         "zh": "同一网络采用不同捷径方案（第 3.3 节）；★ 标记当前方案。A 不增加参数；C 在所有捷径上都做投影，"
               "对瓶颈块网络代价很大，因为其捷径的宽度是 3×3 卷积的 4 倍：请比较上图中的 B 和 C。"},
+
+    # --- Compare page ------------------------------------------------------------------------------
+    "compare.title": {"en": "Compare", "zh": "对比"},
+    "compare.intro": {
+        "en": "Two to four models side by side. Edit any column; the link in the address bar holds the whole "
+              "comparison, so you can share it.",
+        "zh": "并排对比两到四个模型。每一列都可以修改；地址栏中的链接保存了整个对比，可以直接分享。"},
+    "compare.url_problem": {"en": "Problem in the link: {error}", "zh": "链接有问题：{error}"},
+    "compare.preset.plain_vs_residual": {"en": "plain-34 vs ResNet-34", "zh": "普通 34 层 vs ResNet-34"},
+    "compare.preset.basic_vs_bottleneck": {"en": "basic vs bottleneck (34 vs 50)",
+                                           "zh": "基本块 vs 瓶颈块（34 vs 50）"},
+    "compare.preset.shortcut_options": {"en": "shortcuts A vs B vs C", "zh": "捷径 A vs B vs C"},
+    "compare.add": {"en": "Add a column", "zh": "添加一列"},
+    "compare.remove": {"en": "Remove", "zh": "移除"},
+    "compare.totals": {"en": "Totals", "zh": "总计"},
+    "compare.totals_caption": {
+        "en": "Differences are against the first column. MACs at each model's input size; memory in float32.",
+        "zh": "差值均相对于第一列。乘加运算量按各模型自己的输入尺寸计算；内存按 float32 计。"},
+    "compare.col.model": {"en": "model", "zh": "模型"},
+    "compare.col.params": {"en": "parameters", "zh": "参数量"},
+    "compare.col.params_diff": {"en": "Δ parameters", "zh": "参数量差值"},
+    "compare.col.params_diff_pct": {"en": "Δ parameters %", "zh": "参数量差值 %"},
+    "compare.col.macs": {"en": "MACs", "zh": "乘加运算量"},
+    "compare.col.macs_diff": {"en": "Δ MACs", "zh": "乘加差值"},
+    "compare.col.macs_diff_pct": {"en": "Δ MACs %", "zh": "乘加差值 %"},
+    "compare.col.depth": {"en": "depth", "zh": "深度"},
+    "compare.col.shortcut_params": {"en": "shortcut parameters", "zh": "捷径参数量"},
+    "compare.col.param_bytes": {"en": "parameter memory", "zh": "参数内存"},
+    "compare.col.activation_bytes": {"en": "activation memory", "zh": "激活内存"},
+    "compare.per_stage": {"en": "Per stage", "zh": "各阶段"},
+    "compare.metric": {"en": "Quantity", "zh": "指标"},
+    "compare.metric.params": {"en": "parameters", "zh": "参数量"},
+    "compare.metric.macs": {"en": "MACs", "zh": "乘加运算量"},
+    "compare.graphs": {"en": "Graphs", "zh": "结构图"},
+    "compare.graphs_caption": {
+        "en": "Repeated blocks are folded (×N). The Explorer's Graph view shows every level and unfolds them.",
+        "zh": "重复的块已折叠（×N）。在“探索”页的结构图视图中可以查看所有层级并展开。"},
 }
