@@ -185,4 +185,83 @@ STRINGS: dict[str, dict[str, str]] = {
     "compare.graphs_caption": {
         "en": "Repeated blocks are folded (×N). The Explorer's Graph view shows every level and unfolds them.",
         "zh": "重复的块已折叠（×N）。在“探索”页的结构图视图中可以查看所有层级并展开。"},
+
+    # --- Paper page --------------------------------------------------------------------------------
+    "paper.title": {"en": "The paper's tables", "zh": "论文中的表格"},
+    "paper.intro": {
+        "en": "{source}. Every \"computed\" column is worked out here from the network's plan; published "
+              "figures are quoted, with their source. Each row says whether they agree, and why not.",
+        "zh": "{source}。所有“计算值”列都由本程序根据网络结构算出；“已发表”列是引用的原文数据并注明出处。"
+              "每一行都标明两者是否一致，不一致时说明原因。"},
+    "paper.status.agree": {"en": "✅ agrees", "zh": "✅ 一致"},
+    "paper.status.last_digit": {"en": "≈ last digit", "zh": "≈ 末位不同"},
+    "paper.status.differs": {"en": "⚠️ differs", "zh": "⚠️ 不一致"},
+    "paper.status.computed_only": {"en": "— no published count", "zh": "— 无发表数值"},
+    "paper.why.last_digit": {
+        "en": "Computed {computed}; the paper prints {published}: one unit off in the last printed digit "
+              "(the paper cuts off here, where other rows round).",
+        "zh": "计算值为 {computed}，论文印的是 {published}：只差最后一位的一个单位（这里论文是截断的，其他行则是四舍五入）。"},
+    "paper.why.differs": {
+        "en": "Computed {computed}; the paper prints {published}.",
+        "zh": "计算值为 {computed}，论文印的是 {published}。"},
+    "paper.t1.title": {"en": "Table 1: architectures and FLOPs (ImageNet, 224×224)",
+                       "zh": "表 1：网络结构与 FLOPs（ImageNet，224×224）"},
+    "paper.t1.stride_note": {
+        "en": "The paper puts a bottleneck's downsampling stride on its first 1×1 conv; torchvision's "
+              "ResNet-50/101/152 (\"V1.5\") put it on the 3×3. Same parameters, more MACs "
+              "(×10⁹, paper → V1.5): {pairs}. The computed FLOPs column above uses the paper's layout.",
+        "zh": "论文把瓶颈块的下采样步长放在第一个 1×1 卷积上；torchvision 的 ResNet-50/101/152（“V1.5”）"
+              "放在 3×3 卷积上。参数量相同，乘加运算更多（×10⁹，论文 → V1.5）：{pairs}。上表中计算的 FLOPs 采用论文的结构。"},
+    "paper.t3.title": {"en": "Table 3: shortcut options and deeper models (ImageNet validation)",
+                       "zh": "表 3：捷径方案与更深的模型（ImageNet 验证集）"},
+    "paper.t3.caption": {
+        "en": "Errors are quoted from Table 3 (10-crop testing). Parameters and MACs are computed here "
+              "(the paper's 1×1 stride); Table 3 prints no parameter counts, so option-B models are "
+              "checked against torchvision's num_params. Option A adds no parameters: ResNet-34 A has "
+              "exactly plain-34's count.",
+        "zh": "错误率引用自表 3（10-crop 测试）。参数量和乘加运算量由本程序计算（采用论文的 1×1 步长）；"
+              "表 3 没有给出参数量，因此方案 B 的模型与 torchvision 的 num_params 对照。方案 A 不增加参数："
+              "ResNet-34 A 的参数量与普通 34 层网络完全相同。"},
+    "paper.t6.title": {"en": "Table 6: CIFAR-10 (6n+2 layers, option A)",
+                       "zh": "表 6：CIFAR-10（6n+2 层，方案 A）"},
+    "paper.t6.caption": {
+        "en": "Published parameter counts are compared at the precision the paper prints them; test errors "
+              "are quoted from Table 6 (for ResNet-110 the paper reports the best of 5 runs).",
+        "zh": "已发表的参数量按论文印出的精度比较；测试错误率引用自表 6（ResNet-110 为论文 5 次运行中的最好结果）。"},
+    "paper.tv.title": {"en": "torchvision's ImageNet weights", "zh": "torchvision 的 ImageNet 权重"},
+    "paper.tv.caption": {
+        "en": "Read from torchvision's ResNet*_Weights metadata (shipped with torchvision, nothing downloaded). "
+              "Accuracies are 1-crop (one 224×224 center crop). V2 weights use a newer training recipe, "
+              "not the paper's.",
+        "zh": "读取自 torchvision 的 ResNet*_Weights 元数据（随 torchvision 一起安装，无需下载）。"
+              "准确率为 1-crop（单个 224×224 中心裁剪）。V2 权重使用更新的训练方法，而非论文的方法。"},
+    "paper.crops": {
+        "en": "The paper's errors are 10-crop, torchvision's accuracies 1-crop: do not compare the two columns "
+              "directly (and error = 100 − accuracy).",
+        "zh": "论文的错误率是 10-crop 测试结果，torchvision 的准确率是 1-crop：两者不能直接比较（错误率 = 100 − 准确率）。"},
+    "paper.col.model": {"en": "model", "zh": "模型"},
+    "paper.col.blocks": {"en": "blocks per stage (computed)", "zh": "每阶段块数（计算）"},
+    "paper.col.blocks_published": {"en": "blocks (Table 1)", "zh": "块数（表 1）"},
+    "paper.col.output_sizes": {"en": "output sizes (computed)", "zh": "输出尺寸（计算）"},
+    "paper.col.output_sizes_published": {"en": "output sizes (Table 1)", "zh": "输出尺寸（表 1）"},
+    "paper.col.macs_paper": {"en": "MACs (computed, paper stride)", "zh": "乘加（计算，论文步长）"},
+    "paper.col.gmacs_paper": {"en": "×10⁹ (computed)", "zh": "×10⁹（计算）"},
+    "paper.col.flops_published": {"en": "FLOPs ×10⁹ (Table 1)", "zh": "FLOPs ×10⁹（表 1）"},
+    "paper.col.status": {"en": "agreement", "zh": "是否一致"},
+    "paper.col.why": {"en": "why", "zh": "原因"},
+    "paper.col.gmacs_v15": {"en": "×10⁹ MACs, V1.5 (computed)", "zh": "×10⁹ 乘加，V1.5（计算）"},
+    "paper.col.shortcut": {"en": "shortcut", "zh": "捷径"},
+    "paper.col.params": {"en": "parameters (computed)", "zh": "参数量（计算）"},
+    "paper.col.params_tv": {"en": "parameters (torchvision)", "zh": "参数量（torchvision）"},
+    "paper.col.macs": {"en": "MACs (computed)", "zh": "乘加（计算）"},
+    "paper.col.top1_10crop": {"en": "top-1 err % (10-crop, Table 3)", "zh": "top-1 错误率 %（10-crop，表 3）"},
+    "paper.col.top5_10crop": {"en": "top-5 err % (10-crop, Table 3)", "zh": "top-5 错误率 %（10-crop，表 3）"},
+    "paper.col.layers": {"en": "layers", "zh": "层数"},
+    "paper.col.params_m": {"en": "params, M (computed)", "zh": "参数量，百万（计算）"},
+    "paper.col.params_published_m": {"en": "params, M (Table 6)", "zh": "参数量，百万（表 6）"},
+    "paper.col.cifar_error": {"en": "error % (Table 6)", "zh": "错误率 %（表 6）"},
+    "paper.col.weights": {"en": "weights", "zh": "权重"},
+    "paper.col.acc1_1crop": {"en": "acc@1 % (1-crop)", "zh": "acc@1 %（1-crop）"},
+    "paper.col.acc5_1crop": {"en": "acc@5 % (1-crop)", "zh": "acc@5 %（1-crop）"},
+    "paper.col.gflops_tv": {"en": "GFLOPS (torchvision)", "zh": "GFLOPS（torchvision）"},
 }
