@@ -8,8 +8,10 @@ and display what the library computes. State lives in non-widget session keys (`
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -72,9 +74,25 @@ def page_setup(title_key: str, icon: str = "🧱") -> None:
     st.set_page_config(page_title=f"{t(title_key, lang())} · ResNet Explorer", page_icon=icon,
                        layout="wide")
     _init_state()
+    _navigation()
     st.session_state["lang_select"] = lang()
     st.sidebar.segmented_control("🌐", list(LANGUAGES), format_func=LANGUAGES.get, key="lang_select",
                                  required=True, on_change=_switch_language, label_visibility="collapsed")
+
+
+# The app's pages, in sidebar order. Streamlit's automatic navigation is hidden
+# (.streamlit/config.toml) because it labels pages by file name, which cannot be translated.
+PAGES = (("app.py", "nav.explorer", "🧱"), ("pages/1_Compare.py", "nav.compare", "⚖️"),
+         ("pages/2_Paper.py", "nav.paper", "📄"), ("pages/3_Classify.py", "nav.classify", "🖼️"),
+         ("pages/4_Training_lab.py", "nav.training", "📉"))
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _navigation() -> None:
+    for path, key, icon in PAGES:
+        if (_ROOT / path).exists():
+            st.sidebar.page_link(path, label=tr(key), icon=icon)
+    st.sidebar.divider()
 
 
 def _switch_language() -> None:
@@ -173,15 +191,14 @@ def config_editor(key: str, config: ResNetConfig, container: Any = None,
     box.selectbox(tr("cfg.preset"), list(PRESETS), key=f"{key}.preset", on_change=_on_preset,
                   args=(key,), help=tr("cfg.preset_help"))
     box.text_input(tr("cfg.stages"), key=f"{key}.stages", help=tr("cfg.stages_help"))
+    box.selectbox(tr("cfg.shortcut"), SHORTCUTS, key=f"{key}.shortcut",
+                  format_func=labels("cfg.shortcut"), help=tr("cfg.shortcut_help"))
     c1, c2 = box.columns(2)
-    c1.selectbox(tr("cfg.block"), BLOCKS, key=f"{key}.block",
-                 format_func=labels("cfg.block"))
-    c2.selectbox(tr("cfg.shortcut"), SHORTCUTS, key=f"{key}.shortcut",
-                 format_func=labels("cfg.shortcut"), help=tr("cfg.shortcut_help"))
-    c1.selectbox(tr("cfg.stem"), STEMS, key=f"{key}.stem", format_func=labels("cfg.stem"))
+    c1.selectbox(tr("cfg.block"), BLOCKS, key=f"{key}.block", format_func=labels("cfg.block"))
     c2.selectbox(tr("cfg.stride_at"), STRIDE_AT, key=f"{key}.stride_at",
                  format_func=labels("cfg.stride_at"), help=tr("cfg.stride_at_help"),
                  disabled=st.session_state[f"{key}.block"] != "bottleneck")
+    box.selectbox(tr("cfg.stem"), STEMS, key=f"{key}.stem", format_func=labels("cfg.stem"))
     for i, name in enumerate(_INT_FIELDS):
         lo, hi = LIMITS[name]
         (c1 if i % 2 == 0 else c2).number_input(tr(f"cfg.{name}"), min_value=lo, max_value=hi, step=1,
@@ -238,11 +255,12 @@ _COUNT_COLUMNS = ("params", "macs", "branch_params", "shortcut_params", "branch_
 
 def show_table(df: Any, height: int | str = "auto") -> None:
     """A DataFrame with translated headers, thousands separators and percentages."""
-    df = df.copy()
+    df = df.drop(columns=[c for c in ("block", "stage") if c in df and "name" in df])
     if "role" in df:
         df["role"] = df["role"].map(lambda r: tr(f"role.{r}"))
-    if "stage" in df and "name" in df:
-        df["stage"] = df["stage"].map(stage_label)
+    if "kernel" in df:  # "3×3" and "/2" read better than two bare integers; blank where none
+        df["kernel"] = df["kernel"].map(lambda k: "" if pd.isna(k) else f"{k}×{k}")
+        df["stride"] = df["stride"].map(lambda s: "" if pd.isna(s) else f"/{s}")
     config = {}
     for col in df.columns:
         label = tr(f"col.{col}") if f"col.{col}" in STRINGS else col

@@ -6,12 +6,13 @@ cd "$(dirname "$0")/.."
 
 python3 -m pip install -q -r requirements-test.txt
 
-# The browser tests drive Debian's Chromium (Playwright cannot download a browser here).
-if ! command -v chromium >/dev/null 2>&1; then
+# The browser tests drive Debian's Chromium (Playwright cannot download a browser here), with a
+# CJK font so that screenshots of the 简体中文 interface show characters, not boxes.
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 fi
 
 python3 -m ruff check .

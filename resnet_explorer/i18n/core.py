@@ -23,6 +23,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "该模型的权重加一次前向传播约需 {need}，超过本服务器为单个模型设定的上限 {limit}。"
               "下面的数字仅由结构计划算出，没有分配任何内存；在此构建或运行该模型会被拒绝。",
     },
+    # Navigation
+    "nav.explorer": {"en": "Explorer", "zh": "探索"},
+    "nav.compare": {"en": "Compare", "zh": "对比"},
+    "nav.paper": {"en": "The paper's tables", "zh": "论文表格"},
+    "nav.classify": {"en": "Classify an image", "zh": "图像分类"},
+    "nav.training": {"en": "Training lab", "zh": "训练实验室"},
     # Metrics
     "metric.params": {"en": "Parameters", "zh": "参数量"},
     "metric.params_help": {
