@@ -22,7 +22,7 @@ ui.sync_url(config_to_query(config, base))
 st.title(tr("app.title"))
 st.caption(tr("app.tagline"))
 for error in ui.url_errors():
-    st.warning(tr("app.url_problem", error=error, preset=base), icon="🔗")
+    st.warning(tr("app.url_problem", error=error, preset=base), icon=":material/link_off:")
 
 report = analyze(config)
 name = preset_name(config) or tr("app.model_custom", preset=base)
@@ -31,7 +31,7 @@ st.subheader(tr("app.summary", name=name, block=tr(f"cfg.block.{config.block}"),
                 stages="·".join(map(str, config.stages)), size=config.input_size))
 if not report.fits:
     st.warning(tr("app.too_big", need=ui.format_bytes(report.param_bytes + report.activation_bytes),
-                  limit=ui.format_bytes(report.memory_limit)), icon="🧮")
+                  limit=ui.format_bytes(report.memory_limit)), icon=":material/memory:")
 
 m = st.columns(5)
 m[0].metric(tr("metric.params"), f"{report.total_params:,}",

@@ -69,22 +69,25 @@ def _init_state() -> None:
     st.session_state[_URL_ERRORS] = errors
 
 
-def page_setup(title_key: str, icon: str = "🧱") -> None:
+def page_setup(title_key: str, icon: str = ":material/account_tree:") -> None:
     """First call of every page: page config, session state, the sidebar language switch."""
     st.set_page_config(page_title=f"{t(title_key, lang())} · ResNet Explorer", page_icon=icon,
                        layout="wide")
     _init_state()
     _navigation()
     st.session_state["lang_select"] = lang()
-    st.sidebar.segmented_control("🌐", list(LANGUAGES), format_func=LANGUAGES.get, key="lang_select",
+    st.sidebar.segmented_control(":material/translate:", list(LANGUAGES), format_func=LANGUAGES.get, key="lang_select",
                                  required=True, on_change=_switch_language, label_visibility="collapsed")
 
 
 # The app's pages, in sidebar order. Streamlit's automatic navigation is hidden
 # (.streamlit/config.toml) because it labels pages by file name, which cannot be translated.
-PAGES = (("app.py", "nav.explorer", "🧱"), ("pages/1_Compare.py", "nav.compare", "⚖️"),
-         ("pages/2_Paper.py", "nav.paper", "📄"), ("pages/3_Classify.py", "nav.classify", "🖼️"),
-         ("pages/4_Training_lab.py", "nav.training", "📉"))
+# Material icons ship with Streamlit; emoji depend on the viewer's fonts.
+PAGES = (("app.py", "nav.explorer", ":material/account_tree:"),
+         ("pages/1_Compare.py", "nav.compare", ":material/compare:"),
+         ("pages/2_Paper.py", "nav.paper", ":material/description:"),
+         ("pages/3_Classify.py", "nav.classify", ":material/image_search:"),
+         ("pages/4_Training_lab.py", "nav.training", ":material/monitoring:"))
 _ROOT = Path(__file__).resolve().parents[1]
 
 
