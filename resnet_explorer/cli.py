@@ -14,6 +14,7 @@ __all__ = ["main", "CliError"]
 
 COMMANDS = (
     "resnet_explorer.cli_summary",
+    "resnet_explorer.cli_train",
     "resnet_explorer.cli_weights",
 )
 
