@@ -13,6 +13,7 @@ Every edge carries the tensor shape (C×H×W) that flows along it.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -462,4 +463,6 @@ def inspector_graph(kind: str, width: int = 64) -> Graph:
     end = ex.block(b, src, 1)
     out = ex.node(id="output", kind="output", title="")
     ex.edge(end, out, b.out_shape)
-    return Graph("layers", tuple(ex.nodes), tuple(ex.edges), tuple(ex.clusters), None)
+    # One block alone needs no cluster frame around it.
+    nodes = tuple(dataclasses.replace(n, cluster=None) for n in ex.nodes)
+    return Graph("layers", nodes, tuple(ex.edges), (), None)

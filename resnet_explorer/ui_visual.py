@@ -18,6 +18,9 @@ __all__ = ["render_graph_panel", "render_charts_panel", "theme", "show_graph", "
 # Above this many nodes the browser's layout takes seconds and the picture is unreadable:
 # ask before drawing (an unfolded ResNet-1202 at layer level has about 4,200 nodes).
 MAX_DRAWN_NODES = 400
+# The browser scales a graph to the page width: a left-to-right chain longer than this shrinks
+# until its labels are unreadable.
+LR_READABLE_NODES = 30
 
 
 def theme() -> str:
@@ -35,7 +38,9 @@ def show_graph(g: graph.Graph, key: str, rankdir: str = "TB", counts: bool = Tru
             tr("graph.big.confirm", n=f"{len(g.nodes):,}"), key=f"{key}.big", value=False):
         st.info(tr("graph.big.info", n=f"{len(g.nodes):,}", limit=MAX_DRAWN_NODES), icon="🐢")
         return dot.source
-    st.graphviz_chart(dot, width="stretch" if stretch or rankdir == "LR" else "content")
+    if rankdir == "LR" and len(g.nodes) > LR_READABLE_NODES:
+        st.caption(tr("graph.lr_hint"))
+    st.graphviz_chart(dot, width="stretch" if stretch else "content")
     return dot.source
 
 

@@ -84,6 +84,10 @@ STRINGS: dict[str, dict[str, str]] = {
               "it would not fit a screen. Fold repeated blocks, pick one stage, or choose a coarser level.",
         "zh": "这张图有 {n} 个节点（超过 {limit} 个）：浏览器排版会很慢，屏幕也放不下。"
               "请折叠重复的块、只看一个阶段，或选择更粗的层级。"},
+    "graph.lr_hint": {
+        "en": "Left to right, a long graph is shrunk to the page width. Pick one stage, fold repeated blocks, "
+              "or draw top to bottom to read the labels.",
+        "zh": "从左到右排列时，较长的图会被缩小到页面宽度。请只看一个阶段、折叠重复的块，或改为自上而下，以便看清标签。"},
     "graph.download_dot": {"en": "Download DOT", "zh": "下载 DOT 源文件"},
     "graph.download_svg": {"en": "Download SVG", "zh": "下载 SVG"},
     "graph.no_dot": {
