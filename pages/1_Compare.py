@@ -18,7 +18,7 @@ if STATE not in st.session_state:
     configs, errors = compare.comparison_from_query(query)
     st.session_state[STATE] = configs
     for error in errors:
-        st.warning(tr("compare.url_problem", error=error), icon="🔗")
+        st.warning(tr("compare.url_problem", error=error), icon=":material/link:")
 
 
 def _use(name: str) -> None:
@@ -39,16 +39,16 @@ buttons = st.columns(len(compare.COMPARISONS) + 1)
 for col, name in zip(buttons, compare.COMPARISONS, strict=False):
     col.button(tr(f"compare.preset.{name}"), key=f"cmp.use.{name}", on_click=_use, args=(name,),
                width="stretch")
-buttons[-1].button(tr("compare.add"), key="cmp.add", on_click=_add, icon="➕", width="stretch",
-                   disabled=len(st.session_state[STATE]) >= compare.MAX_COLUMNS)
+buttons[-1].button(tr("compare.add"), key="cmp.add", on_click=_add, icon=":material/add:",
+                   width="stretch", disabled=len(st.session_state[STATE]) >= compare.MAX_COLUMNS)
 
 configs = list(st.session_state[STATE])
 columns = st.columns(len(configs), border=True)
 for i, (col, config) in enumerate(zip(columns, configs, strict=True)):
     col.markdown(f"**{compare.column_label(i + 1, config)}**")
     configs[i] = ui.config_editor(f"cmp{i + 1}", config, container=col, base=compare.nearest_preset(config))
-    col.button(tr("compare.remove"), key=f"cmp.remove.{i + 1}", on_click=_remove, args=(i,), icon="✖",
-               disabled=len(configs) <= compare.MIN_COLUMNS)
+    col.button(tr("compare.remove"), key=f"cmp.remove.{i + 1}", on_click=_remove, args=(i,),
+               icon=":material/close:", disabled=len(configs) <= compare.MIN_COLUMNS)
 st.session_state[STATE] = configs
 ui.sync_url(compare.comparison_to_query(configs))
 

@@ -1,5 +1,6 @@
 """Paper: He et al.'s tables rebuilt by the library, next to the published values."""
 
+import pandas as pd
 import streamlit as st
 
 from resnet_explorer import paper, ui
@@ -34,8 +35,9 @@ t1["why"] = [
     for s, g, p in zip(t1["status"], t1["gmacs_paper"], t1["flops_published"], strict=True)
 ]
 st.dataframe(
-    t1[["model", "blocks", "blocks_published", "output_sizes", "output_sizes_published", "macs_paper",
-        "gmacs_paper", "flops_published", "status_text", "why", "gmacs_v15"]],
+    # The comparison first (computed beside published), then the layout columns it rests on.
+    t1[["model", "gmacs_paper", "flops_published", "status_text", "why", "gmacs_v15", "macs_paper",
+        "blocks", "blocks_published", "output_sizes", "output_sizes_published"]],
     hide_index=True, key="paper.t1",
     column_config={
         "model": text(tr("paper.col.model")),
@@ -53,12 +55,13 @@ st.dataframe(
 v15 = t1[t1["block"] == "bottleneck"]
 st.info(tr("paper.t1.stride_note", pairs="; ".join(
     f"{m}: {p:.2f} → {v:.2f}" for m, p, v in zip(v15["model"], v15["gmacs_paper"], v15["gmacs_v15"],
-                                                 strict=True))), icon="📐")
+                                                 strict=True))), icon=":material/straighten:")
 
 # --- Table 3 ----------------------------------------------------------------------------------------
 st.header(tr("paper.t3.title"))
 t3 = tables["t3"].copy()
 t3["status_text"] = t3["status"].map(_status)
+t3["params_published"] = t3["params_published"].map(lambda v: "—" if v is pd.NA else f"{v:,}")
 st.dataframe(
     t3[["model", "shortcut", "params", "params_published", "status_text", "macs", "top1_err_10crop",
         "top5_err_10crop"]],
@@ -67,7 +70,7 @@ st.dataframe(
         "model": text(tr("paper.col.model")),
         "shortcut": text(tr("paper.col.shortcut")),
         "params": number(tr("paper.col.params"), format="localized"),
-        "params_published": number(tr("paper.col.params_tv"), format="localized"),
+        "params_published": text(tr("paper.col.params_tv")),
         "status_text": text(tr("paper.col.status")),
         "macs": number(tr("paper.col.macs"), format="localized"),
         "top1_err_10crop": number(tr("paper.col.top1_10crop"), format="%.2f"),
@@ -115,4 +118,4 @@ st.dataframe(
         "status_text": text(tr("paper.col.status")),
     })
 st.caption(tr("paper.tv.caption"))
-st.warning(tr("paper.crops"), icon="✂️")
+st.warning(tr("paper.crops"), icon=":material/content_cut:")

@@ -36,7 +36,8 @@ def show_graph(g: graph.Graph, key: str, rankdir: str = "TB", counts: bool = Tru
     dot = graph.to_digraph(g, rankdir=rankdir, counts=counts, lang=ui.lang(), theme=theme())
     if len(g.nodes) > MAX_DRAWN_NODES and not st.checkbox(
             tr("graph.big.confirm", n=f"{len(g.nodes):,}"), key=f"{key}.big", value=False):
-        st.info(tr("graph.big.info", n=f"{len(g.nodes):,}", limit=MAX_DRAWN_NODES), icon="🐢")
+        st.info(tr("graph.big.info", n=f"{len(g.nodes):,}", limit=MAX_DRAWN_NODES),
+                icon=":material/hourglass_top:")
         return dot.source
     if rankdir == "LR" and len(g.nodes) > LR_READABLE_NODES:
         st.caption(tr("graph.lr_hint"))

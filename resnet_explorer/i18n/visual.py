@@ -197,9 +197,9 @@ STRINGS: dict[str, dict[str, str]] = {
               "figures are quoted, with their source. Each row says whether they agree, and why not.",
         "zh": "{source}。所有“计算值”列都由本程序根据网络结构算出；“已发表”列是引用的原文数据并注明出处。"
               "每一行都标明两者是否一致，不一致时说明原因。"},
-    "paper.status.agree": {"en": "✅ agrees", "zh": "✅ 一致"},
+    "paper.status.agree": {"en": "✓ agrees", "zh": "✓ 一致"},
     "paper.status.last_digit": {"en": "≈ last digit", "zh": "≈ 末位不同"},
-    "paper.status.differs": {"en": "⚠️ differs", "zh": "⚠️ 不一致"},
+    "paper.status.differs": {"en": "✗ differs", "zh": "✗ 不一致"},
     "paper.status.computed_only": {"en": "— no published count", "zh": "— 无发表数值"},
     "paper.why.last_digit": {
         "en": "Computed {computed}; the paper prints {published}: one unit off in the last printed digit "
