@@ -125,8 +125,8 @@ def _kernel(k: Any, s: Any) -> str:
     return "" if pd.isna(k) else f"{k}×{k}/{s}"
 
 
-def _mib(n: int) -> str:
-    return f"{n / 2**20:,.1f} MiB"
+def _bytes(n: int) -> str:
+    return f"{n / 2**30:,.2f} GiB" if n >= 2**30 else f"{n / 2**20:,.1f} MiB"
 
 
 def summary_text(a: Analysis, base: str = "resnet18") -> str:
@@ -163,9 +163,9 @@ def summary_text(a: Analysis, base: str = "resnet18") -> str:
         f"multiply-adds      {a.total_macs:,} ({format_count(a.total_macs)} MACs; conv and FC layers "
         f"only, as in the paper's Table 1)",
         f"depth              {a.depth} weighted layers (convs and FC on the main path)",
-        f"parameter memory   {_mib(a.param_bytes)} (float32)",
-        f"activation memory  {_mib(a.activation_bytes)} (every layer's output for one image, float32; "
-        f"{fit}: limit {_mib(a.memory_limit)})",
+        f"parameter memory   {_bytes(a.param_bytes)} (float32)",
+        f"activation memory  {_bytes(a.activation_bytes)} (every layer's output for one image, float32; "
+        f"{fit}: limit {_bytes(a.memory_limit)})",
     ]
     return "\n".join(out)
 

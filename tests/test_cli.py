@@ -5,6 +5,7 @@ Totals are compared with torchvision's published numbers, not with the library i
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import subprocess
@@ -115,6 +116,16 @@ def test_summary_custom_config_against_pytorch(capsys: pytest.CaptureFixture[str
     text = inproc(capsys, "summary", *args)
     assert text.startswith("custom config (resnet20 with ")
     assert "shortcut=C" in text and "width=8" in text
+
+
+def test_summary_of_a_model_too_large_to_build(capsys: pytest.CaptureFixture[str]) -> None:
+    # Analysed from the plan alone: nothing is allocated, and the report says it would not fit.
+    text = inproc(capsys, "summary", "--preset", "resnet152", "--width", "8192")
+    weights = sum(p.numel() for p in build_model(dataclasses.replace(PRESETS["resnet152"], width=8192),
+                                                 "meta").parameters())
+    assert f"parameters         {weights:,} " in text
+    assert f"parameter memory   {4 * weights / 2**30:,.2f} GiB" in text
+    assert "too large to build on this server: limit 2.00 GiB" in text
 
 
 def test_blocks_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
