@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from resnet_explorer import PRESETS, analyze, compare, paper
+from resnet_explorer import PRESETS, analyze, charts, compare, paper
 from resnet_explorer.i18n import STRINGS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -212,3 +212,42 @@ def test_paper_page_cells_equal_the_library():
     assert "top-1 err % (10-crop, Table 3)" in t3_labels
     assert "acc@1 % (1-crop)" in tv_labels
     assert any("1-crop" in w.value for w in at.warning)
+
+
+# --- the Explorer's graph and chart panels ----------------------------------------------------------
+
+def test_graph_panel_controls_and_big_graph_gate():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update({"preset": "resnet1202"})
+    at.run()
+    at.segmented_control(key="view").set_value("graph").run()
+    assert not at.exception
+    # Deep nets start folded: the blocks view of ResNet-1202 plus the block inspector.
+    assert at.toggle(key="graph.fold.deep").value is True
+    assert len(at.get("graphviz_chart")) == 2
+    at.segmented_control(key="graph.level").set_value("layers").run()
+    at.toggle(key="graph.fold.deep").set_value(False).run()
+    assert not at.exception
+    # 4,207 nodes: not drawn until asked for; the DOT download is still offered.
+    assert len(at.get("graphviz_chart")) == 1
+    assert any("4,207" in i.value for i in at.info)
+    assert at.checkbox(key="graph.big").value is False
+    at.checkbox(key="graph.big").check().run()
+    assert not at.exception and len(at.get("graphviz_chart")) == 2
+    # Folded again, one stage alone: a handful of nodes.
+    at.toggle(key="graph.fold.deep").set_value(True).run()
+    at.selectbox(key="graph.stage.3").set_value(2).run()
+    assert not at.exception and len(at.get("graphviz_chart")) == 2
+    assert not any("more than 400" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_charts_panel_builds_only_the_chosen_chart(lang):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update({"preset": "resnet56", "lang": lang})
+    at.run()
+    at.segmented_control(key="view").set_value("charts").run()
+    for chart in charts.CHARTS:
+        at.segmented_control(key="charts.pick").set_value(chart).run()
+        assert not at.exception, chart
+        assert len(at.get("plotly_chart")) == 1, chart
