@@ -19,7 +19,8 @@ def _tables() -> dict:
     return {"t1": paper.table1(), "t3": paper.table3(), "t6": paper.table6(), "tv": paper.torchvision_table()}
 
 
-tables = _tables()
+with st.spinner(tr("paper.loading")):
+    tables = _tables()
 
 
 def _status(status: str) -> str:
@@ -36,7 +37,7 @@ t1["why"] = [
 ]
 st.dataframe(
     # The comparison first (computed beside published), then the layout columns it rests on.
-    t1[["model", "gmacs_paper", "flops_published", "status_text", "why", "gmacs_v15", "macs_paper",
+    t1[["model", "gmacs_paper", "flops_published", "status_text", "gmacs_v15", "macs_paper",
         "blocks", "blocks_published", "output_sizes", "output_sizes_published"]],
     hide_index=True, key="paper.t1",
     column_config={
@@ -49,9 +50,12 @@ st.dataframe(
         "gmacs_paper": number(tr("paper.col.gmacs_paper"), format="%.3f"),
         "flops_published": text(tr("paper.col.flops_published")),
         "status_text": text(tr("paper.col.status")),
-        "why": text(tr("paper.col.why"), width="large"),
         "gmacs_v15": number(tr("paper.col.gmacs_v15"), format="%.3f"),
     })
+# The reasons in full under the table (a table cell would cut them off).
+for model, why in zip(t1["model"], t1["why"], strict=True):
+    if why:
+        st.caption(f"**{model}** — {why}")
 v15 = t1[t1["block"] == "bottleneck"]
 st.info(tr("paper.t1.stride_note", pairs="; ".join(
     f"{m}: {p:.2f} → {v:.2f}" for m, p, v in zip(v15["model"], v15["gmacs_paper"], v15["gmacs_v15"],

@@ -4,8 +4,8 @@ STRINGS: dict[str, dict[str, str]] = {
     # --- graph: node and edge labels -----------------------------------------------------------
     "graph.node.input": {"en": "input", "zh": "输入"},
     "graph.node.output": {"en": "output", "zh": "输出"},
-    "graph.node.stem": {"en": "stem", "zh": "主干起始层（stem）"},
-    "graph.node.head": {"en": "head", "zh": "分类头"},
+    "graph.node.stem": {"en": "stem", "zh": "输入层（stem）"},
+    "graph.node.head": {"en": "head", "zh": "输出头（head）"},
     "graph.node.projection": {"en": "projection", "zh": "投影捷径"},
     "graph.shortcut.identity": {"en": "identity", "zh": "恒等"},
     "graph.shortcut.zero-pad": {"en": "zero-pad", "zh": "补零"},
@@ -197,6 +197,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "figures are quoted, with their source. Each row says whether they agree, and why not.",
         "zh": "{source}。所有“计算值”列都由本程序根据网络结构算出；“已发表”列是引用的原文数据并注明出处。"
               "每一行都标明两者是否一致，不一致时说明原因。"},
+    "paper.loading": {"en": "Rebuilding the tables…", "zh": "正在重建表格…"},
     "paper.status.agree": {"en": "✓ agrees", "zh": "✓ 一致"},
     "paper.status.last_digit": {"en": "≈ last digit", "zh": "≈ 末位不同"},
     "paper.status.differs": {"en": "✗ differs", "zh": "✗ 不一致"},
@@ -252,7 +253,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "paper.col.gmacs_paper": {"en": "×10⁹ (computed)", "zh": "×10⁹（计算）"},
     "paper.col.flops_published": {"en": "FLOPs ×10⁹ (Table 1)", "zh": "FLOPs ×10⁹（表 1）"},
     "paper.col.status": {"en": "agreement", "zh": "是否一致"},
-    "paper.col.why": {"en": "why", "zh": "原因"},
     "paper.col.gmacs_v15": {"en": "×10⁹ MACs, V1.5 (computed)", "zh": "×10⁹ 乘加，V1.5（计算）"},
     "paper.col.shortcut": {"en": "shortcut", "zh": "捷径"},
     "paper.col.params": {"en": "parameters (computed)", "zh": "参数量（计算）"},
