@@ -212,6 +212,9 @@ def test_paper_page_cells_equal_the_library():
     assert "top-1 err % (10-crop, Table 3)" in t3_labels
     assert "acc@1 % (1-crop)" in tv_labels
     assert any("1-crop" in w.value for w in at.warning)
+    # Rows that differ say why, with the computed and the printed value.
+    reasons = [c.value for c in at.caption if "last printed digit" in c.value]
+    assert len(reasons) == 2 and "3.66" in reasons[0] and "3.6" in reasons[0] and "3.86" in reasons[1]
 
 
 # --- the Explorer's graph and chart panels ----------------------------------------------------------
