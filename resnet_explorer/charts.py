@@ -48,6 +48,9 @@ def _style(fig: go.Figure, theme: str, title: str, height: int = 420) -> go.Figu
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
         legend={"orientation": "h", "y": -0.18}, hovermode="closest", separators=".,",
     )
+    # SI prefixes (k, M, G) as the paper and the app write them; Plotly's default says "B" for 10⁹.
+    fig.update_xaxes(exponentformat="SI")
+    fig.update_yaxes(exponentformat="SI")
     return fig
 
 

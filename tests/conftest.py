@@ -94,14 +94,19 @@ def screenshot(pg, name: str) -> Path:
 
 
 def wait_for_app(pg) -> None:
-    """Wait until Streamlit has finished running the script (no running indicator, no skeleton)."""
+    """Wait until Streamlit has drawn the page and finished running the script.
+
+    The running indicator may not have appeared yet when the page first loads on a busy machine,
+    so first wait for content in the main area, then for the indicator to be gone.
+    """
     pg.wait_for_selector('[data-testid="stApp"]')
+    pg.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=120_000)
     pg.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " && document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
-        timeout=90_000,
+        timeout=120_000,
     )
-    pg.wait_for_timeout(500)
+    pg.wait_for_timeout(1000)
 
 
 def pytest_configure(config: pytest.Config) -> None:
