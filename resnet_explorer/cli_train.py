@@ -17,9 +17,17 @@ from pathlib import Path
 
 import torch
 
-from .config import CIFAR_PRESETS, config_to_query
+from .config import CIFAR_PRESETS
 from .data import DATASETS, load_dataset
-from .training import EpochRecord, TrainSettings, checkpoint_bytes, evaluate, fit_config, train_models
+from .training import (
+    EpochRecord,
+    TrainSettings,
+    checkpoint_bytes,
+    config_query,
+    evaluate,
+    fit_config,
+    train_models,
+)
 
 __all__ = ["register", "run"]
 
@@ -95,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json is not None:
         record = {
             "command": _command(args),
-            "config": config_to_query(config),
+            "config": config_query(config),
             "dataset": dataset.name,
             "input_size": dataset.input_size,
             "mean": list(dataset.mean),

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .config import PRESETS, ResNetConfig, config_from_query, config_to_query
+from .config import PRESETS, ResNetConfig, config_diff, config_from_query, config_to_query
 from .data import Dataset
 from .model import ResidualBlock, ResNet, build_model, check_fits
 from .plan import make_plan
@@ -34,7 +34,7 @@ __all__ = [
     "TrainSettings", "SETTING_LIMITS", "validate_settings", "fit_config", "default_device",
     "EpochRecord", "Progress", "RunResult", "TrainingDiverged", "Trainer", "train_models", "evaluate",
     "GradientFlow", "gradient_flow", "checkpoint_bytes", "load_checkpoint", "TrainedModel",
-    "CHECKPOINT_FORMAT", "history_frame",
+    "CHECKPOINT_FORMAT", "history_frame", "config_query",
 ]
 
 # Inclusive ranges a run may use. The learning rate's upper end is generous on purpose: a class
@@ -351,10 +351,16 @@ def gradient_flow(config: ResNetConfig, x: torch.Tensor, y: torch.Tensor, seed: 
         grad = model.get_submodule(spec.name).weight.grad
         rows.append({"name": spec.name, "depth": depth, "stage": spec.stage, "grad_norm": float(grad.norm())})
     acts = pd.DataFrame([{"name": n, "depth": i, "std": s} for i, (n, s) in enumerate(stds)])
-    return GradientFlow(pd.DataFrame(rows), acts, float(loss))
+    return GradientFlow(pd.DataFrame(rows), acts, loss.detach().item())
 
 
 # --- checkpoints ---------------------------------------------------------------------------------
+
+def config_query(config: ResNetConfig) -> dict[str, str]:
+    """``config_to_query`` based on the preset ``config`` differs least from (e.g. digits ResNet-20)."""
+    base = min(PRESETS, key=lambda name: len(config_diff(PRESETS[name], config)))
+    return config_to_query(config, base=base)
+
 
 CHECKPOINT_FORMAT = "resnet_explorer.trained/1"
 
@@ -370,7 +376,7 @@ def checkpoint_bytes(model: nn.Module, config: ResNetConfig, dataset: Dataset,
 
     meta = {
         "format": CHECKPOINT_FORMAT,
-        "config": urllib.parse.urlencode(config_to_query(config)),
+        "config": urllib.parse.urlencode(config_query(config)),
         "dataset": dataset.name,
         "input_size": str(dataset.input_size),
         "mean": json.dumps(list(dataset.mean)),
