@@ -27,7 +27,7 @@ def top_figure(result: Classification, classes: tuple[str, ...], lang: str) -> g
         title=t("classify.chart_title", lang, k=len(top)), height=80 + 44 * len(top),
         margin=dict(l=10, r=10, t=50, b=30), xaxis=dict(range=[0, 1], tickformat=".0%",
                                                         title=t("classify.chart_axis", lang)),
-        yaxis=dict(automargin=True),
+        yaxis=dict(automargin=True, type="category"),  # digit names like "7" are labels, not numbers
     )
     return fig
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
+import types
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -202,9 +204,22 @@ class ClassifyWorker:
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
             # "spawn": a forked copy of a server with live threads can deadlock; spawn starts clean.
-            self._executor = ProcessPoolExecutor(
+            executor = ProcessPoolExecutor(
                 max_workers=self.max_workers, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker, initargs=(self.threads,))
+            # A spawned child re-imports the parent's __main__ module; under `streamlit run` that is
+            # whichever page script is running, which would draw a whole page in the worker. Start
+            # the processes now with a blank __main__ so the child imports only this library.
+            original = sys.modules["__main__"]
+            blank = types.ModuleType("__main__")
+            sys.modules["__main__"] = blank
+            try:
+                for probe in [executor.submit(os.getpid) for _ in range(self.max_workers)]:
+                    probe.result()
+            finally:
+                if sys.modules["__main__"] is blank:
+                    sys.modules["__main__"] = original
+            self._executor = executor
         return self._executor
 
     def submit(self, job: ClassifyJob) -> Future:

@@ -216,3 +216,53 @@ def test_cam_is_exact_and_maps_have_the_plan_shapes(name, preact):
     assert overlay(image, cam).shape == (size, size, 3)
     with pytest.raises(ValueError, match="class_index"):
         cam_for(result, config.num_classes)
+
+
+# --- the shipped digits model ----------------------------------------------------------------------
+
+needs_digits = pytest.mark.skipif(W.digits_model_info() is None, reason="digits checkpoint not committed yet")
+
+
+@needs_digits
+def test_digits_model_reproduces_its_card_on_the_held_out_split():
+    from resnet_explorer.images import preprocess_digits
+
+    info = W.digits_model_info()
+    model = W.load_digits_model(info)
+    images, labels = W.heldout_digits(info)
+    assert images.shape == (info.n_test, 8, 8) and images.min() >= 0 and images.max() <= 16
+    # The outside truth: scikit-learn's own copy of the same digits.
+    from sklearn.datasets import load_digits
+
+    raw = load_digits().images
+    for img in images[:20]:
+        assert any(np.array_equal(img, r) for r in raw), "held-out digits must be the data set's own"
+    correct = 0
+    for img, label in zip(images, labels, strict=True):
+        x = preprocess_digits(img, info.input_size, info.mean, info.std).tensor
+        correct += classify(model, x).top[0][0] == label
+    assert correct / len(labels) == pytest.approx(info.test_accuracy, abs=1e-9)
+    assert info.test_accuracy > 0.9
+
+
+@needs_digits
+def test_photos_of_dark_digits_on_paper_classify_sensibly():
+    from PIL import ImageFilter
+
+    from resnet_explorer.images import photo_to_digit, preprocess_digits
+
+    info = W.digits_model_info()
+    model = W.load_digits_model(info)
+    images, labels = W.heldout_digits(info)
+    rng = np.random.default_rng(0)
+    correct = 0
+    for img, label in zip(images[:60], labels[:60], strict=True):
+        # A "photo": grey paper, dark ink scaled up 12×, a margin, blur and sensor noise.
+        ink = np.kron(img / 16, np.ones((12, 12)))
+        photo = np.pad(225 - ink * 190 + rng.normal(0, 6, ink.shape), 30, constant_values=225)
+        picture = Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(2))
+        counts, steps = photo_to_digit(picture.convert("RGB"))
+        assert counts.shape == (8, 8) and counts.max() <= 16
+        pre = preprocess_digits(counts, info.input_size, info.mean, info.std, steps)
+        correct += classify(model, pre.tensor).top[0][0] == label
+    assert correct >= 51, f"{correct} of 60 photographed held-out digits classified correctly"
