@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import statistics
 import sys
 import time
@@ -39,13 +40,22 @@ from resnet_explorer.plan import make_plan  # noqa: E402
 
 
 def _best_s(fn: Callable[[], object], repeats: int, before: Callable[[], None] = lambda: None) -> float:
-    """Best of ``repeats`` (as ``timeit`` advises: the others measure the machine's other load)."""
+    """Best of ``repeats`` (as ``timeit`` advises: the others measure the machine's other load).
+
+    As in ``timeit``, the cyclic garbage collector is paused while timing, for both sides alike:
+    a collection triggered inside a call would otherwise charge it for scanning other objects.
+    """
     times = []
     for _ in range(repeats):
         before()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        finally:
+            gc.enable()
     return min(times)
 
 
