@@ -6,6 +6,7 @@ Pure functions returning data (dataclasses, DataFrames); nothing here imports St
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -28,8 +29,6 @@ class Analysis:
     depth: int  # weighted layers on the main path, as the paper counts them
     param_bytes: int
     activation_bytes: int  # every layer's output for one image, float32
-    layers: pd.DataFrame  # one row per leaf layer, forward order
-    stages: pd.DataFrame  # one row per stem / stage / head
     bn_params: int
     shortcut_params: int
     memory_limit: int
@@ -38,6 +37,45 @@ class Analysis:
     @property
     def output_shape(self) -> tuple[int, ...]:
         return self.plan.output_shape
+
+    # The tables are views of the plan, built on first use: the totals above are all that a CLI
+    # call, a chart or a comparison needs, and pandas costs more than the arithmetic.
+    @cached_property
+    def layers(self) -> pd.DataFrame:
+        """One row per leaf layer, in forward order."""
+        rows = [
+            (s.name, s.stage, s.block, s.role, s.kind, s.kernel, s.stride, _shape_str(s.in_shape),
+             _shape_str(s.out_shape), s.params, s.macs)
+            for s in self.plan.layers
+        ]
+        layers = pd.DataFrame(rows, columns=LAYER_COLUMNS)
+        for col in ("block", "kernel", "stride"):
+            layers[col] = layers[col].astype("Int64")
+        return layers
+
+    @cached_property
+    def stages(self) -> pd.DataFrame:
+        """One row each for the stem, every stage and the head, split into branch and shortcut."""
+        plan = self.plan
+        groups = [("stem", plan.stem, None, plan.stem[-1].out_shape)]
+        groups += [(s.name, s.layers, len(s.blocks), s.out_shape) for s in plan.stages]
+        groups += [("head", plan.head, None, plan.output_shape)]
+        rows = []
+        for name, specs, n_blocks, out_shape in groups:
+            rows.append({
+                "stage": name,
+                "blocks": n_blocks,
+                "output_shape": _shape_str(out_shape),
+                "params": sum(s.params for s in specs),
+                "branch_params": sum(s.params for s in specs if s.role != "shortcut"),
+                "shortcut_params": sum(s.params for s in specs if s.role == "shortcut"),
+                "macs": sum(s.macs for s in specs),
+                "branch_macs": sum(s.macs for s in specs if s.role != "shortcut"),
+                "shortcut_macs": sum(s.macs for s in specs if s.role == "shortcut"),
+            })
+        stages = pd.DataFrame(rows)
+        stages["blocks"] = stages["blocks"].astype("Int64")
+        return stages
 
 
 LAYER_COLUMNS = ["name", "stage", "block", "role", "type", "kernel", "stride", "input_shape",
@@ -51,50 +89,20 @@ def _shape_str(shape: tuple[int, ...]) -> str:
 def analyze(config: ResNetConfig) -> Analysis:
     """Parameters, multiply-adds, depth, memory and per-layer / per-stage tables of ``config``."""
     plan = make_plan(config)
-    rows = [
-        (s.name, s.stage, s.block, s.role, s.kind, s.kernel, s.stride, _shape_str(s.in_shape),
-         _shape_str(s.out_shape), s.params, s.macs)
-        for s in plan.layers
-    ]
-    layers = pd.DataFrame(rows, columns=LAYER_COLUMNS)
-    layers["block"] = layers["block"].astype("Int64")
-    layers["kernel"] = layers["kernel"].astype("Int64")
-    layers["stride"] = layers["stride"].astype("Int64")
-
-    stage_rows = []
-    groups = [("stem", plan.stem, None, plan.stem[-1].out_shape)]
-    groups += [(s.name, s.layers, len(s.blocks), s.out_shape) for s in plan.stages]
-    groups += [("head", plan.head, None, plan.output_shape)]
-    for name, specs, n_blocks, out_shape in groups:
-        stage_rows.append({
-            "stage": name,
-            "blocks": n_blocks,
-            "output_shape": _shape_str(out_shape),
-            "params": sum(s.params for s in specs),
-            "branch_params": sum(s.params for s in specs if s.role != "shortcut"),
-            "shortcut_params": sum(s.params for s in specs if s.role == "shortcut"),
-            "macs": sum(s.macs for s in specs),
-            "branch_macs": sum(s.macs for s in specs if s.role != "shortcut"),
-            "shortcut_macs": sum(s.macs for s in specs if s.role == "shortcut"),
-        })
-    stages = pd.DataFrame(stage_rows)
-    stages["blocks"] = stages["blocks"].astype("Int64")
-
-    total_params = int(layers["params"].sum())
+    layers = plan.layers
+    total_params = sum(s.params for s in layers)
     need = estimate_bytes(plan)
     limit = memory_limit_bytes()
     return Analysis(
         config=config,
         plan=plan,
         total_params=total_params,
-        total_macs=int(layers["macs"].sum()),
-        depth=sum(1 for s in plan.layers if s.weighted and s.role != "shortcut"),
+        total_macs=sum(s.macs for s in layers),
+        depth=sum(1 for s in layers if s.weighted and s.role != "shortcut"),
         param_bytes=BYTES_PER_PARAM * total_params,
         activation_bytes=need - BYTES_PER_PARAM * total_params,
-        layers=layers,
-        stages=stages,
-        bn_params=sum(s.params for s in plan.layers if s.kind == "BatchNorm2d"),
-        shortcut_params=sum(s.params for s in plan.layers if s.role == "shortcut"),
+        bn_params=sum(s.params for s in layers if s.kind == "BatchNorm2d"),
+        shortcut_params=sum(s.params for s in layers if s.role == "shortcut"),
         memory_limit=limit,
         fits=need <= limit,
     )
@@ -118,7 +126,7 @@ def fold_to_blocks(layers: pd.DataFrame) -> pd.DataFrame:
 
 def format_count(n: float) -> str:
     """11689512 -> '11.69 M'; keeps three significant decimals in the unit that fits."""
-    for unit, scale in (("G", 1e9), ("M", 1e6), ("K", 1e3)):
+    for unit, scale in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("K", 1e3)):
         if abs(n) >= scale:
             return f"{n / scale:.2f} {unit}"
     return f"{n:.0f}"

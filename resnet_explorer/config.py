@@ -224,12 +224,15 @@ def config_from_query(query: Mapping[str, str]) -> tuple[ResNetConfig, str, list
                 changes[name] = _parse_field(name, str(query[name]))
             except ValueError as exc:
                 errors.append(str(exc))
+    # Fields are validated independently, so each bad value is reported, not just the first.
+    for name, value in changes.items():
+        try:
+            dataclasses.replace(PRESETS[base], **{name: value})
+        except ValueError as exc:
+            errors.append(str(exc))
     if errors:
         return PRESETS[base], base, errors
-    try:
-        return dataclasses.replace(PRESETS[base], **changes), base, []
-    except ValueError as exc:
-        return PRESETS[base], base, [str(exc)]
+    return dataclasses.replace(PRESETS[base], **changes), base, []
 
 
 def config_to_code(config: ResNetConfig) -> str:

@@ -160,9 +160,9 @@ def _stem(c: ResNetConfig, b: _Builder) -> tuple[LayerSpec, ...]:
                    b.relu("conv1.2", **where), b.conv("conv1.3", half, 3, 1, **where),
                    b.bn("conv1.4", **where), b.relu("conv1.5", **where),
                    b.conv("conv1.6", c.width, 3, 1, **where)]
-    # Pre-activation CIFAR nets start their first block with BN-ReLU, so the stem is the conv
-    # alone (arXiv 1603.05027, Sec. 5); ImageNet-style stems keep BN-ReLU before the max-pool.
-    if not (c.preact and c.stem == "cifar"):
+    # Pre-activation nets begin their first block with BN-ReLU, so the stem ends at its conv
+    # (and max-pool): a stem BN-ReLU would normalise twice in a row (arXiv 1603.05027, Sec. 5).
+    if not c.preact:
         layers += [b.bn("bn1", **where), b.relu("relu", **where)]
     if c.stem != "cifar":
         ch, h, w = b.shape
