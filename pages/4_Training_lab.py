@@ -56,11 +56,6 @@ def flow(config: ResNetConfig, size: int, seed: int):
     return gradient_flow(config, data.x_train[idx], data.y_train[idx], seed=seed)
 
 
-@st.cache_data(show_spinner=False, ttl=60)
-def cifar_status() -> tuple[str, str]:
-    return cifar10_status()
-
-
 def label_for(config: ResNetConfig, explorer_name: str | None = None) -> str:
     name = preset_name(dataclasses.replace(config, in_channels=3, num_classes=10, input_size=32))
     if name:
@@ -134,7 +129,7 @@ def read_settings(tr) -> tuple[str, int, TrainSettings | None, str | None]:
 
 
 def show_cifar_status(tr) -> bool:
-    status, detail = cifar_status()
+    status, detail = cifar10_status()  # a file check, else a TCP probe of at most 3 s
     if status == "offline":
         st.warning(tr("train.cifar.offline", detail=detail), icon=":material/cloud_off:")
         return False
