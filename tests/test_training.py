@@ -236,7 +236,7 @@ def test_progress_reports_time_left(digits8):
 @pytest.mark.slow
 def test_degradation_plain_deep_trains_worse_than_residual_deep(digits16):
     """Fig. 1 / Fig. 6 at small scale: plain-56's training error stays above ResNet-56's."""
-    s = TrainSettings(epochs=3, batch_size=64, seed=0)
+    s = TrainSettings(epochs=4, batch_size=32, seed=0)
     r = train_models([("plain56", fit_config(PRESETS["plain56"], digits16)),
                       ("resnet56", fit_config(PRESETS["resnet56"], digits16))], digits16, s)
     plain, res = r.final("plain56"), r.final("resnet56")
