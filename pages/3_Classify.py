@@ -15,6 +15,7 @@ from resnet_explorer import weights as W
 from resnet_explorer.checkpoints import CheckpointError
 from resnet_explorer.classify_view import signature, top_figure
 from resnet_explorer.config import preset_name
+from resnet_explorer.i18n import STRINGS
 from resnet_explorer.images import ALLOWED_SUFFIXES, ImageInputError, digit_image
 from resnet_explorer.inference import cam_for, class_names, feature_grid, overlay
 from resnet_explorer.jobs import (
@@ -78,7 +79,8 @@ if choice in pretrained:
     if w.is_cached():
         source = imagenet_source(w)
     else:
-        st.warning(tr("weights.offline", label=w.label, path=str(w.path), url=w.url), icon="📦")
+        st.warning(tr("weights.offline", label=w.label, path=str(w.path), url=w.url),
+                   icon=":material/cloud_download:")
         st.code(W.download_command(w), language="bash")
         if st.button(tr("weights.download_button", mb=f"{w.file_size_mb:.0f}"), key="cls.download"):
             bar = st.progress(0.0, text=tr("weights.downloading", label=w.label))
@@ -92,7 +94,7 @@ if choice in pretrained:
                 W.download(w, _progress)
             except OSError as exc:
                 bar.empty()
-                st.error(tr("weights.download_failed", error=str(exc)), icon="🚫")
+                st.error(tr("weights.download_failed", error=str(exc)), icon=":material/block:")
             else:
                 st.rerun()
 elif choice == "digits":
@@ -110,13 +112,13 @@ elif choice == "upload":
 else:
     seed = st.number_input(tr("classify.seed"), 0, 2**31 - 1, 0, key="cls.seed")
     source = config_source("random", config, tr("classify.random_label", seed=seed), seed=int(seed))
-    st.warning(tr("classify.untrained"), icon="⚠️")
+    st.warning(tr("classify.untrained"), icon=":material/warning:")
 
 if source is not None:
     label = (tr("classify.digits_label") if source.kind == "digits" else source.label)
     model_name = preset_name(source.config) or tr("classify.custom_config")
     st.info(tr("classify.in_use", label=label, model=model_name, size=source.config.input_size,
-               channels=source.config.in_channels), icon="🧠")
+               channels=source.config.in_channels), icon=":material/memory:")
 
 # --- the image ---------------------------------------------------------------------------------
 digits_like = source is not None and source.prep == "digits"
@@ -156,7 +158,7 @@ if source is not None and job_input:
                 # Touching an element every tick: if the tab closed, this raises and `finally` runs.
                 waiting = pool.pending() - 1
                 status.info(tr("classify.queued", n=waiting) if waiting > 0 and ahead
-                            else tr("classify.running"), icon="⏳")
+                            else tr("classify.running"), icon=":material/hourglass_top:")
                 time.sleep(0.15)
             st.session_state["cls.outcome"] = ("ok", future.result())
         except (CheckpointError, ImageInputError, ModelTooLargeError, ValueError, OSError) as exc:
@@ -167,23 +169,34 @@ if source is not None and job_input:
         st.session_state["cls.sig"] = sig
         st.session_state["cls.classes"] = source.classes
 
+def _reason(exc: Exception, prefix: str) -> str:
+    """The refusal in the page's language: English keeps the library's full message."""
+    key = f"{prefix}.{exc.code}"
+    if lang == "en" or key not in STRINGS:
+        return str(exc)
+    try:
+        return tr(key, **exc.values)
+    except KeyError:
+        return str(exc)
+
+
 # --- the outcome -------------------------------------------------------------------------------
 kind, outcome = st.session_state.get("cls.outcome", (None, None))
 if source is None or not job_input:
-    st.info(tr("classify.waiting"), icon="👆")
+    st.info(tr("classify.waiting"), icon=":material/touch_app:")
 elif kind == "error":
     exc = outcome
     if isinstance(exc, CheckpointError):
-        st.error(tr("classify.ckpt_refused", reason=str(exc)), icon="🚫")
+        st.error(tr("classify.ckpt_refused", reason=str(exc)), icon=":material/block:")
         if exc.rows:
             st.dataframe([{tr("classify.col.key"): r.key, tr("classify.col.expected"): r.expected,
                            tr("classify.col.got"): r.got, tr("classify.col.problem"): tr(
                                f"classify.problem.{r.problem}")} for r in exc.rows],
                          hide_index=True, key="cls.keytable")
     elif isinstance(exc, ImageInputError):
-        st.error(tr("classify.image_refused", reason=str(exc)), icon="🖼️")
+        st.error(tr("classify.image_refused", reason=str(exc)), icon=":material/hide_image:")
     else:
-        st.error(tr("classify.failed", reason=str(exc)), icon="🚫")
+        st.error(tr("classify.failed", reason=str(exc)), icon=":material/block:")
 elif kind == "ok":
     result, classes = outcome.result, st.session_state["cls.classes"]
     names = class_names(classes, lang)

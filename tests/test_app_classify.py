@@ -51,6 +51,7 @@ def _texts(at: AppTest) -> str:
 def test_random_init_classifies_a_sample_and_says_it_is_untrained():
     at = _open("resnet18")
     assert "not downloaded" in at.radio(key="cls.source").options[0]
+    at.radio(key="cls.source").set_value("imagenet:IMAGENET1K_V1").run()
     assert "weights download resnet18" in "\n".join(c.value for c in at.code)
     at.radio(key="cls.source").set_value("random").run()
     assert not at.exception
@@ -170,6 +171,7 @@ def test_offline_download_button_says_what_to_do(monkeypatch, tmp_path):
     at = _open("resnet50")
     options = at.radio(key="cls.source").options
     assert any("IMAGENET1K_V2" in o for o in options) and any("IMAGENET1K_V1" in o for o in options)
+    at.radio(key="cls.source").set_value("imagenet:IMAGENET1K_V2").run()
     warning = "\n".join(w.value for w in at.warning)
     assert "resnet50-" in warning and "https://download.pytorch.org/models/" in warning
     at.button(key="cls.download").click().run()

@@ -48,6 +48,8 @@ def test_upload_a_photo_and_see_top5_feature_maps_and_cam(page, app_url, tmp_pat
         assert text in body, text
     # original, resized, cropped, normalised + CAM + five feature-map grids
     assert page.locator('[data-testid="stImage"]').count() >= 10
+    page.set_viewport_size({"width": 1400, "height": 2900})  # Streamlit scrolls inside; show it all
+    page.wait_for_timeout(1500)
     screenshot(page, "classify_upload_random")
 
 
@@ -67,4 +69,6 @@ def test_bad_upload_shows_a_message_and_chinese_labels(page, app_url, tmp_path):
     wait_for_app(page)
     page.wait_for_selector('[data-testid="stAlertContentError"]', timeout=120_000)
     assert "图像被拒绝" in page.inner_text("body")
+    page.set_viewport_size({"width": 1400, "height": 1400})
+    page.wait_for_timeout(1000)
     screenshot(page, "classify_bad_upload_zh")
