@@ -93,20 +93,25 @@ def screenshot(pg, name: str) -> Path:
     return path
 
 
-def wait_for_app(pg) -> None:
+def wait_for_app(pg, timeout_s: float = 120) -> None:
     """Wait until Streamlit has drawn the page and finished running the script.
 
     The running indicator may not have appeared yet when the page first loads on a busy machine,
-    so first wait for content in the main area, then for the indicator to be gone.
+    and a spinner can flash between two steps of a run, so the page must look idle (content in
+    the main area; no running indicator, spinner or skeleton) in three checks 0.4 s apart.
     """
+    idle = """() => !!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')
+        && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
+        && !document.querySelector('[data-testid="stSpinner"]')
+        && !document.querySelector('[data-testid="stSkeleton"]')"""
     pg.wait_for_selector('[data-testid="stApp"]')
-    pg.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=120_000)
-    pg.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
-        timeout=120_000,
-    )
-    pg.wait_for_timeout(1000)
+    deadline = time.monotonic() + timeout_s
+    streak = 0
+    while streak < 3:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the app was still running after {timeout_s:.0f} s")
+        streak = streak + 1 if pg.evaluate(idle) else 0
+        pg.wait_for_timeout(400)
 
 
 def pytest_configure(config: pytest.Config) -> None:
