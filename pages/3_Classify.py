@@ -169,6 +169,7 @@ if source is not None and job_input:
         st.session_state["cls.sig"] = sig
         st.session_state["cls.classes"] = source.classes
 
+
 def _reason(exc: Exception, prefix: str) -> str:
     """The refusal in the page's language: English keeps the library's full message."""
     key = f"{prefix}.{exc.code}"
@@ -187,14 +188,20 @@ if source is None or not job_input:
 elif kind == "error":
     exc = outcome
     if isinstance(exc, CheckpointError):
-        st.error(tr("classify.ckpt_refused", reason=str(exc)), icon=":material/block:")
+        st.error(tr("classify.ckpt_refused", reason=_reason(exc, "classify.ckpterr")),
+                 icon=":material/block:")
+        if lang != "en":
+            st.caption(str(exc))
         if exc.rows:
             st.dataframe([{tr("classify.col.key"): r.key, tr("classify.col.expected"): r.expected,
                            tr("classify.col.got"): r.got, tr("classify.col.problem"): tr(
                                f"classify.problem.{r.problem}")} for r in exc.rows],
                          hide_index=True, key="cls.keytable")
     elif isinstance(exc, ImageInputError):
-        st.error(tr("classify.image_refused", reason=str(exc)), icon=":material/hide_image:")
+        st.error(tr("classify.image_refused", reason=_reason(exc, "classify.imgerr")),
+                 icon=":material/hide_image:")
+        if lang != "en":
+            st.caption(str(exc))
     else:
         st.error(tr("classify.failed", reason=str(exc)), icon=":material/block:")
 elif kind == "ok":
