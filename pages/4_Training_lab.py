@@ -248,6 +248,17 @@ def start_or_queue(tr, request: RunRequest) -> RunHandle | None:
         raise
 
 
+def want_start() -> None:
+    st.session_state["train.want_start"] = True
+
+
+def stop_run() -> None:
+    st.session_state.pop("train.queued", None)
+    handle = st.session_state.get("train.handle")
+    if handle is not None and not handle.finished:
+        handle.stop("stopped by you")
+
+
 def main() -> None:
     ui.page_setup("train.title", "📉")
     tr = ui.tr
@@ -285,21 +296,19 @@ def main() -> None:
     if error:
         st.error(tr("train.bad_setting", error=error), icon=":material/error:")
 
+    # Button callbacks run before the script, so the buttons below are drawn in the new state (Stop
+    # is live during the run that Start begins).
+    if st.session_state.pop("train.want_start", False) and not error and fitted:
+        st.session_state["train.queued"] = RunRequest(models=tuple(fitted.items()), dataset=dataset,
+                                                      input_size=size, settings=settings,
+                                                      cifar_limit=CIFAR_LIMIT)
     handle: RunHandle | None = st.session_state.get("train.handle")
     running = handle is not None and not handle.finished
     queued = "train.queued" in st.session_state
     cols = st.columns([1, 1, 4])
-    start = cols[0].button(tr("train.start"), key="train.start", type="primary",
-                           disabled=bool(error) or not can_train or not fitted)
-    stop = cols[1].button(tr("train.stop"), key="train.stop", disabled=not (running or queued))
-    if stop:
-        st.session_state.pop("train.queued", None)
-        if running:
-            handle.stop("stopped by you")
-    if start and not error and fitted:
-        st.session_state["train.queued"] = RunRequest(models=tuple(fitted.items()), dataset=dataset,
-                                                      input_size=size, settings=settings,
-                                                      cifar_limit=CIFAR_LIMIT)
+    cols[0].button(tr("train.start"), key="train.start", type="primary", on_click=want_start,
+                   disabled=bool(error) or not can_train or not fitted or running or queued)
+    cols[1].button(tr("train.stop"), key="train.stop", on_click=stop_run, disabled=not (running or queued))
     if "train.queued" in st.session_state:
         request = st.session_state["train.queued"]
         handle = start_or_queue(tr, request)

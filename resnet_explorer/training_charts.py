@@ -29,14 +29,15 @@ def depth_of(config: ResNetConfig) -> int:
 
 
 def model_colours(models: Mapping[str, ResNetConfig]) -> dict[str, str]:
+    """Plain nets in warm colours, the deepest in red; residual nets in cool colours."""
     colours: dict[str, str] = {}
-    plain = res = 0
-    for label, config in models.items():
-        if config.is_plain:
-            colours[label], plain = _PLAIN[plain % len(_PLAIN)], plain + 1
-        else:
-            colours[label], res = _RESIDUAL[res % len(_RESIDUAL)], res + 1
-    return colours
+    plain = sorted((k for k, c in models.items() if c.is_plain), key=lambda k: -depth_of(models[k]))
+    res = [k for k, c in models.items() if not c.is_plain]
+    for i, label in enumerate(plain):
+        colours[label] = _PLAIN[i % len(_PLAIN)]
+    for i, label in enumerate(res):
+        colours[label] = _RESIDUAL[i % len(_RESIDUAL)]
+    return {label: colours[label] for label in models}
 
 
 def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 420) -> go.Figure:

@@ -14,7 +14,8 @@ from tests.conftest import screenshot, wait_for_app
 def test_training_lab_live_curves_and_result(app_url, page):
     page.goto(f"{app_url}/Training_lab")
     wait_for_app(page)
-    page.get_by_text("Gradient norm of each weighted layer").first.wait_for()
+    page.get_by_text("One forward and backward pass of a fresh plain-56").wait_for(timeout=120_000)
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 2")
     screenshot(page, "training_lab_gradient_flow")
 
     epochs = page.get_by_label("Epochs")
@@ -25,10 +26,13 @@ def test_training_lab_live_curves_and_result(app_url, page):
     # mid-run: the second epoch's points are on the chart and the bar shows time left
     page.get_by_text(re.compile(r"Epoch 3/4 · .* left")).first.wait_for(timeout=600_000)
     page.wait_for_timeout(1500)
+    assert page.get_by_role("button", name="Stop").is_enabled()
+    page.locator(".js-plotly-plot").last.scroll_into_view_if_needed()
     screenshot(page, "training_lab_mid_run")
     page.get_by_text(re.compile(r"Finished in \d+ s")).wait_for(timeout=900_000)
     wait_for_app(page)
     body = page.locator('[data-testid="stMain"]').inner_text()
     assert re.search(r"plain-56 ended at [\d.]+% training error", body), body[-2000:]
     assert "Curves (CSV)" in body and "Use ResNet-56 on the Classify page" in body
+    page.get_by_text("Curves (CSV)").scroll_into_view_if_needed()
     screenshot(page, "training_lab_end")
