@@ -26,7 +26,8 @@ def test_training_lab_live_curves_and_result(app_url, page):
     # mid-run: the second epoch's points are on the chart and the bar shows time left
     page.get_by_text(re.compile(r"Epoch 3/4 · .* left")).first.wait_for(timeout=600_000)
     page.wait_for_timeout(1500)
-    assert page.get_by_role("button", name="Stop").is_enabled()
+    # (Streamlit's own header also has a "Stop" button: pick the page's)
+    assert page.locator('[data-testid="stBaseButton-secondary"]', has_text="Stop").is_enabled()
     page.locator(".js-plotly-plot").last.scroll_into_view_if_needed()
     screenshot(page, "training_lab_mid_run")
     page.get_by_text(re.compile(r"Finished in \d+ s")).wait_for(timeout=900_000)
