@@ -122,8 +122,8 @@ def load_image(data: bytes) -> LoadedImage:
         if other:
             raise ImageInputError("format", f"{other} images are not accepted; allowed: {allowed}.",
                                   {"format": other, "allowed": allowed}) from None
-        raise ImageInputError("not_image", f"not an image (or a damaged one): no image header found; allowed: {allowed}.",
-                              {"allowed": allowed}) from None
+        raise ImageInputError("not_image", "not an image (or a damaged one): no image header found; "
+                              f"allowed: {allowed}.", {"allowed": allowed}) from None
     except Exception as exc:  # a damaged header can raise almost anything from a plugin
         raise ImageInputError("not_image", f"not a readable image ({type(exc).__name__}); allowed: "
                               f"{allowed}.", {"allowed": allowed}) from None
