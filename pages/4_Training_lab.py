@@ -261,7 +261,7 @@ def stop_run() -> None:
 
 def main() -> None:
     ui.page_setup("train.title", "📉")
-    tr = ui.tr
+    tr = ui.translator()
     for key, value in DEFAULTS.items():
         st.session_state.setdefault(key, value)
     st.session_state.setdefault("train.session", uuid.uuid4().hex)

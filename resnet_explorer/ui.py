@@ -8,6 +8,7 @@ and display what the library computes. State lives in non-widget session keys (`
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +30,26 @@ from .config import (
 )
 from .i18n import LANGUAGES, STRINGS, t
 
-__all__ = ["page_setup", "lang", "tr", "current_config", "set_current_config", "base_preset",
-           "config_editor", "editor_base", "labels", "url_errors", "sync_url", "format_bytes", "stage_label",
-           "show_table", "show_block_arithmetic"]
+__all__ = ["page_setup", "lang", "tr", "translator", "labels", "current_config", "set_current_config",
+           "base_preset", "config_editor", "editor_base", "url_errors", "sync_url", "format_bytes",
+           "stage_label", "show_table", "show_block_arithmetic"]
 
 _CONFIG, _BASE, _LANG, _URL_ERRORS = "_config", "_base_preset", "_lang", "_url_errors"
 
 
 def lang() -> str:
     return st.session_state.get(_LANG, "en")
+
+
+def translator() -> Callable[..., str]:
+    """``tr`` bound to this run's language.
+
+    Streamlit calls a widget's ``format_func`` again outside the script run (to encode the value
+    it sends back), where the session's language cannot be read; a bound ``tr`` gives the same
+    labels then as during the run. Pages and views take ``tr = ui.translator()``.
+    """
+    language = lang()
+    return lambda key, /, **values: t(key, language, **values)
 
 
 def labels(prefix: str) -> Any:

@@ -32,7 +32,7 @@ def theme() -> str:
 def show_graph(g: graph.Graph, key: str, rankdir: str = "TB", counts: bool = True,
                stretch: bool = False) -> str:
     """Draw ``g`` (asking first when it is huge); returns its DOT source."""
-    tr = ui.tr
+    tr = ui.translator()
     dot = graph.to_digraph(g, rankdir=rankdir, counts=counts, lang=ui.lang(), theme=theme())
     if len(g.nodes) > MAX_DRAWN_NODES and not st.checkbox(
             tr("graph.big.confirm", n=f"{len(g.nodes):,}"), key=f"{key}.big", value=False):
@@ -47,7 +47,7 @@ def show_graph(g: graph.Graph, key: str, rankdir: str = "TB", counts: bool = Tru
 
 def render_graph_panel(config: ResNetConfig, key: str) -> None:
     """Level / fold / stage / direction / counts controls, the graph, downloads, block inspector."""
-    tr = ui.tr
+    tr = ui.translator()
     plan = make_plan(config)
     deep = graph.default_fold(plan)
     c = st.columns([3, 3, 3])
@@ -87,7 +87,7 @@ def render_graph_panel(config: ResNetConfig, key: str) -> None:
 
 def _render_inspector(config: ResNetConfig, key: str) -> None:
     """One block drawn as the paper's Fig. 2 / Fig. 5 do, beside its weight arithmetic."""
-    tr = ui.tr
+    tr = ui.translator()
     st.subheader(tr("graph.inspector"))
     kind = st.segmented_control(
         tr("graph.inspector.kind"), graph.INSPECTOR_KINDS, required=True,
@@ -117,7 +117,7 @@ def _render_inspector(config: ResNetConfig, key: str) -> None:
 
 def render_charts_panel(config: ResNetConfig, key: str) -> None:
     """A chart picker; only the chosen chart is built (ResNet-1202's are not free)."""
-    tr = ui.tr
+    tr = ui.translator()
     chosen = st.segmented_control(tr("chart.pick"), charts.CHARTS, default="stages", required=True,
                                   format_func=lambda v: tr(f"chart.pick.{v}"), key=f"{key}.pick")
     lang, th = ui.lang(), theme()
