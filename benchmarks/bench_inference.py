@@ -2,11 +2,11 @@
 
 1. Single-image latency: our ResNet-18/50 against torchvision's, on the same weights (torchvision's
    random init loaded into ours with strict=True), same input, same threads. Goal: ratio <= 1.
-2. Concurrency: p95 time of a light piece of server work (what a rerun in another session does,
-   here: a plan + analysis of a config, uncached) while N classifications run, against the same with
-   none — once with the classifications in the page's bounded worker process (what the page does)
-   and once in threads of the server process (what a naive page would do). Goal: the worker keeps
-   the light work near its idle time.
+2. Concurrency: p95 time of a light rerun in another session — the Explorer page rerun through
+   Streamlit's AppTest after a knob change (a new width each time, so no cache answers) — while N
+   classifications run, against the same with none: once with the classifications in the page's
+   bounded worker process (what the page does) and once in threads of the server process (what a
+   naive page would do). Goal: the worker keeps the rerun near its idle time.
 
     python benchmarks/bench_inference.py [--repeats 20] [--jobs 4]
 """
@@ -22,12 +22,12 @@ from pathlib import Path
 
 import torch
 import torchvision
+from streamlit.testing.v1 import AppTest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from resnet_explorer import PRESETS, build_model  # noqa: E402
-from resnet_explorer.analysis import analyze  # noqa: E402
-from resnet_explorer.config import ResNetConfig  # noqa: E402
 from resnet_explorer.jobs import ClassifyJob, ClassifyWorker, config_source, run_job  # noqa: E402
 
 
@@ -57,17 +57,24 @@ def latency(repeats: int) -> None:
               f"(min {b_min:6.1f})   ratio of medians {a / b:.3f}, of minima {a_min / b_min:.3f}")
 
 
-def _light_work(i: int) -> None:
-    # A config never seen before defeats the plan/analysis caches, as a student's fresh knob change would.
-    analyze(ResNetConfig(stages=(2, 2, 2, 2), width=8 + i))
+def _explorer() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.run()
+    return at
 
 
-def _p95_light(seconds: float, counter: list[int]) -> tuple[float, float]:
+def _light_work(at: AppTest, i: int) -> None:
+    # A width never seen before defeats the plan cache, as a student's fresh knob change would.
+    at.sidebar.number_input(key="cfg.width").set_value(8 + i % 4000).run()
+    assert not at.exception, at.exception
+
+
+def _p95_light(seconds: float, counter: list[int], at: AppTest) -> tuple[float, float]:
     times = []
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         start = time.perf_counter()
-        _light_work(counter[0])
+        _light_work(at, counter[0])
         counter[0] += 1
         times.append((time.perf_counter() - start) * 1000)
         time.sleep(0.05)
@@ -81,8 +88,9 @@ def concurrency(n_jobs: int, seconds: float) -> None:
     worker = ClassifyWorker(max_workers=1)
     worker.submit(job).result()  # start the process and build the model before timing
     run_job(job)  # warm the in-process path too
-    idle = _p95_light(seconds, counter)
-    print(f"light work (plan + analysis), p95 / median over {seconds:.0f} s:")
+    at = _explorer()
+    idle = _p95_light(seconds, counter, at)
+    print(f"Explorer rerun after a knob change, p95 / median over {seconds:.0f} s:")
     print(f"  no classifications running           p95 {idle[0]:7.1f} ms   median {idle[1]:6.1f} ms")
 
     for mode in ("worker", "threads"):
@@ -104,7 +112,7 @@ def concurrency(n_jobs: int, seconds: float) -> None:
         for t in threads:
             t.start()
         time.sleep(1.0)
-        busy = _p95_light(seconds, counter)
+        busy = _p95_light(seconds, counter, at)
         stop.set()
         for t in threads:
             t.join()
