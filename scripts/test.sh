@@ -7,12 +7,14 @@ cd "$(dirname "$0")/.."
 python3 -m pip install -q -r requirements-test.txt
 
 # The browser tests drive Debian's Chromium (Playwright cannot download a browser here), with a
-# CJK font so that screenshots of the 简体中文 interface show characters, not boxes.
-if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+# CJK font so that screenshots of the 简体中文 interface show characters, not boxes; Graphviz's
+# `dot` lets the SVG export of the architecture graph be tested too.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v dot >/dev/null 2>&1 \
+        || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk graphviz >/dev/null
 fi
 
 python3 -m ruff check .
