@@ -153,8 +153,10 @@ def main() -> None:
         if st.session_state.get("cls.sig") != sig:
             pool = worker()
             ahead = pool.pending()
-            future = pool.submit(job)
             status = st.empty()
+            # Shown before submitting: the first job after a server start waits for the worker to start.
+            status.info(tr("classify.running"), icon=":material/hourglass_top:")
+            future = pool.submit(job)
             try:
                 while not future.done():
                     # Touching an element every tick: if the tab closed, this raises and `finally` runs.
