@@ -16,12 +16,14 @@ from resnet_explorer import ui
 from resnet_explorer.config import PRESETS, ResNetConfig, preset_name
 from resnet_explorer.data import cifar10_status, load_digits
 from resnet_explorer.training import (
+    SETTING_LIMITS,
     TrainSettings,
     default_device,
     fit_config,
     gradient_flow,
     history_frame,
     load_checkpoint,
+    steps_per_epoch,
     validate_settings,
 )
 from resnet_explorer.training_charts import curves_figure, gradient_figures, result_sentences
@@ -270,7 +272,8 @@ def main() -> None:
 
     models, _ = pick_models(tr)
     # the seed widget is drawn further down; its value (or a safe stand-in while it is bad) is needed now
-    seed = max(0, min(int(st.session_state["train.seed"]), 2**31 - 1))
+    lo, hi = SETTING_LIMITS["seed"]
+    seed = int(max(lo, min(int(st.session_state["train.seed"]), hi)))
     size = int(st.session_state["train.input_size"])
     show_gradient_flow(tr, models, size, seed)
 
@@ -290,7 +293,7 @@ def main() -> None:
         fitted = {k: dataclasses.replace(c, in_channels=3, num_classes=10, input_size=size)
                   for k, c in models.items()}
     if data is not None and settings is not None and error is None:
-        steps = settings.epochs * (len(data.y_train) // settings.batch_size)
+        steps = settings.epochs * steps_per_epoch(len(data.y_train), settings.batch_size)
         st.caption(tr("train.recipe", n_train=len(data.y_train), n_test=len(data.y_test), size=size,
                       steps=steps, device=str(default_device())))
     if error:

@@ -31,7 +31,7 @@ from .model import ResidualBlock, ResNet, build_model, check_fits
 from .plan import make_plan
 
 __all__ = [
-    "TrainSettings", "SETTING_LIMITS", "validate_settings", "fit_config", "default_device",
+    "TrainSettings", "SETTING_LIMITS", "validate_settings", "fit_config", "default_device", "steps_per_epoch",
     "EpochRecord", "Progress", "RunResult", "TrainingDiverged", "Trainer", "train_models", "evaluate",
     "GradientFlow", "gradient_flow", "checkpoint_bytes", "load_checkpoint", "TrainedModel",
     "CHECKPOINT_FORMAT", "history_frame", "config_query",
@@ -105,6 +105,11 @@ def validate_settings(settings: TrainSettings, configs: Sequence[ResNetConfig] =
                                      f"needs {want}")
         # A training step keeps activations for the backward pass: check a whole batch fits.
         check_fits(config, batch=settings.batch_size)
+
+
+def steps_per_epoch(n_train: int, batch_size: int) -> int:
+    """SGD steps in one epoch: the ragged last batch is dropped (a batch of one image breaks BN)."""
+    return max(1, n_train // batch_size)
 
 
 def default_device() -> torch.device:
@@ -199,9 +204,7 @@ class Trainer:
         self.x, self.y = dataset.x_train.to(device), dataset.y_train.to(device)
         self.x_test, self.y_test = dataset.x_test.to(device), dataset.y_test.to(device)
         self.generator = torch.Generator().manual_seed(settings.seed)
-        n = len(self.y)
-        # Drop the ragged last batch: a batch of one image would break BN's statistics.
-        self.steps_per_epoch = max(1, n // settings.batch_size)
+        self.steps_per_epoch = steps_per_epoch(len(self.y), settings.batch_size)
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=settings.lr, momentum=settings.momentum,
                                          weight_decay=settings.weight_decay)
         total = settings.epochs * self.steps_per_epoch
