@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import graphviz
 
-from .analysis import format_count
+from .analysis import _shape_str, format_count
 from .config import ResNetConfig
 from .i18n import t
 from .plan import BlockSpec, LayerSpec, Plan, StageSpec, make_plan
@@ -109,6 +109,11 @@ def _op(layer: LayerSpec) -> str:
     return layer.kind  # ReLU
 
 
+def _totals(layers: tuple[LayerSpec, ...]) -> tuple[int, int]:
+    """(parameters, MACs) of a group of layers drawn as one node."""
+    return sum(x.params for x in layers), sum(x.macs for x in layers)
+
+
 def _ops_compact(layers: tuple[LayerSpec, ...]) -> tuple[str, ...]:
     """Layers grouped one conv per line, in forward order, so pre-activation order shows.
 
@@ -149,8 +154,8 @@ def stage_label(stage: StageSpec) -> str:
 
 
 class _Extractor:
-    def __init__(self, plan: Plan, level: str, fold: bool) -> None:
-        self.plan, self.level, self.fold = plan, level, fold
+    def __init__(self, level: str) -> None:
+        self.level = level
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
         self.clusters: list[Cluster] = []
@@ -185,17 +190,14 @@ class _Extractor:
         if layered:
             self.clusters.append(Cluster(cid, name, count))
         cluster = cid if layered else None
-        branch_params = sum(x.params for x in b.branch) * count
-        branch_macs = sum(x.macs for x in b.branch) * count
         if layered:
             branch_end = self.chain(b.branch, src, cluster, count)
         else:
             # The post-addition ReLU of a plain net belongs to the block's single node.
-            ops = _ops_compact(b.branch + (b.post if b.shortcut == "none" else ()))
-            branch_end = self.node(id=_nid(b.name), kind="block", title=name, ops=ops,
-                                   params=b.params * count if b.shortcut == "none" else branch_params,
-                                   macs=b.macs * count if b.shortcut == "none" else branch_macs,
-                                   count=count)
+            own = b.branch + (b.post if b.shortcut == "none" else ())
+            params, macs = _totals(own)
+            branch_end = self.node(id=_nid(b.name), kind="block", title=name, ops=_ops_compact(own),
+                                   params=params * count, macs=macs * count, count=count)
             self.edge(src, branch_end, b.in_shape)
         if b.shortcut == "none":
             if layered and b.post:
@@ -211,10 +213,10 @@ class _Extractor:
             if layered:
                 proj_end = self.chain(proj_layers, src, cluster, count, first_kind="projection")
             else:
+                params, macs = _totals(proj_layers)
                 proj_end = self.node(id=_nid(b.name) + "_proj", kind="projection", title="",
-                                     ops=_ops_compact(proj_layers),
-                                     params=sum(x.params for x in proj_layers) * count,
-                                     macs=sum(x.macs for x in proj_layers) * count, count=count)
+                                     ops=_ops_compact(proj_layers), params=params * count,
+                                     macs=macs * count, count=count)
                 self.edge(src, proj_end, proj_layers[0].in_shape, "projection")
             self.edge(proj_end, add, b.out_shape, "projection")
         elif b.shortcut == "zero-pad":
@@ -243,7 +245,7 @@ def extract(config: ResNetConfig, level: str = "blocks", fold: bool | None = Non
                               or not 1 <= stage <= len(plan.stages)):
         raise ValueError(f"stage: got {stage!r}; allowed: 1 to {len(plan.stages)} or None for all")
     fold = default_fold(plan) if fold is None else bool(fold)
-    ex = _Extractor(plan, level, fold)
+    ex = _Extractor(level)
 
     stages = plan.stages if stage is None else (plan.stages[stage - 1],)
     if stage is None:
@@ -254,8 +256,9 @@ def extract(config: ResNetConfig, level: str = "blocks", fold: bool | None = Non
             ex.clusters.append(Cluster("cluster_stem", "stem"))
             src = ex.chain(stem_layers, src, "cluster_stem")
         else:
+            params, macs = _totals(stem_layers)
             stem = ex.node(id="stem", kind="stem", title="stem", ops=_ops_compact(stem_layers),
-                           params=sum(x.params for x in stem_layers), macs=sum(x.macs for x in stem_layers))
+                           params=params, macs=macs)
             ex.edge(src, stem, shape)
             src = stem
     else:
@@ -264,10 +267,10 @@ def extract(config: ResNetConfig, level: str = "blocks", fold: bool | None = Non
     for s in stages:
         if level == "network":
             kinds = sorted({b.shortcut for b in s.blocks})
+            params, macs = _totals(s.layers)
             nid = ex.node(id=_nid(s.name), kind="stage", title=stage_label(s),
                           ops=(f"{len(s.blocks)} × {_block_name(plan.config)}", *kinds),
-                          params=sum(x.params for x in s.layers), macs=sum(x.macs for x in s.layers),
-                          count=len(s.blocks))
+                          params=params, macs=macs, count=len(s.blocks))
             ex.edge(src, nid, s.in_shape)
             src = nid
             continue
@@ -281,8 +284,9 @@ def extract(config: ResNetConfig, level: str = "blocks", fold: bool | None = Non
             ex.clusters.append(Cluster("cluster_head", "head"))
             src = ex.chain(head_layers, src, "cluster_head")
         else:
+            params, macs = _totals(head_layers)
             head = ex.node(id="head", kind="head", title="head", ops=_ops_compact(head_layers),
-                           params=sum(x.params for x in head_layers), macs=sum(x.macs for x in head_layers))
+                           params=params, macs=macs)
             ex.edge(src, head, head_layers[0].in_shape)
             src = head
         out = ex.node(id="output", kind="output", title="")
@@ -311,10 +315,6 @@ _PALETTE = {
              "add": "#3c1e70", "conv": "#033a16", "bn": "#4b3a00", "relu": "#67060c",
              "zero-pad": "#ffa657", "identity": "#8b949e", "projection_edge": "#ffa657"},
 }
-
-
-def _shape(shape: Shape) -> str:
-    return "×".join(map(str, shape))
 
 
 def _fill(node: Node, pal: dict[str, str]) -> str:
@@ -409,7 +409,7 @@ def to_digraph(graph: Graph, *, rankdir: str = "TB", counts: bool = True, lang: 
                     add_node(sub, node)
 
     for e in graph.edges:
-        label = _shape(e.shape) if shapes == "full" else f"{e.shape[0]}-d"
+        label = _shape_str(e.shape) if shapes == "full" else f"{e.shape[0]}-d"
         attrs: dict[str, str] = {}
         if e.kind == "zero-pad":
             pad = t("graph.shortcut.zero-pad", lang) + (f", /{e.stride}" if e.stride > 1 else "")
@@ -457,8 +457,8 @@ def inspector_block(kind: str, width: int = 64) -> tuple[ResNetConfig, BlockSpec
 
 def inspector_graph(kind: str, width: int = 64) -> Graph:
     """One block at layer level, between its input and output tensors."""
-    config, b = inspector_block(kind, width)
-    ex = _Extractor(make_plan(config), "layers", False)
+    _, b = inspector_block(kind, width)
+    ex = _Extractor("layers")
     src = ex.node(id="input", kind="input", title="")
     end = ex.block(b, src, 1)
     out = ex.node(id="output", kind="output", title="")
