@@ -14,15 +14,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .analysis import Analysis, format_count
+from .analysis import Analysis, analyze, format_count
 from .config import PRESETS, ResNetConfig
 from .i18n import t
-from .plan import Plan, make_plan
+from .plan import Plan
 
 __all__ = ["CHARTS", "THEMES", "stage_figure", "cumulative_data", "cumulative_figure",
            "along_depth_data", "feature_map_figure", "receptive_field_figure", "depth_sweep_data",
            "depth_sweep_figure", "shortcut_options_data", "shortcut_options_figure", "stage_overlay_figure",
-           "SWEEP_FAMILIES", "plan_depth"]
+           "SWEEP_FAMILIES"]
 
 CHARTS = ("stages", "cumulative", "feature_maps", "receptive_field", "depth_sweep", "shortcut_options")
 THEMES = ("light", "dark")
@@ -94,11 +94,6 @@ def stage_overlay_figure(analyses: list[Analysis], names: list[str], metric: str
 
 
 # --- along depth ---------------------------------------------------------------------------------
-
-def plan_depth(plan: Plan) -> int:
-    """Weighted layers on the main path, as the paper counts depth (projections excluded)."""
-    return sum(1 for x in plan.layers if x.weighted and x.role != "shortcut")
-
 
 def along_depth_data(plan: Plan) -> pd.DataFrame:
     """One row per weighted layer on the main path (x = the paper's depth count).
@@ -219,10 +214,9 @@ def depth_sweep_data(config: ResNetConfig) -> pd.DataFrame:
 
 
 def _sweep_row(family: str, name: str, config: ResNetConfig, current: bool) -> dict:
-    plan = make_plan(config)
-    layers = plan.layers
-    return {"family": family, "name": name, "depth": plan_depth(plan),
-            "params": sum(x.params for x in layers), "macs": sum(x.macs for x in layers), "current": current}
+    a = analyze(config)
+    return {"family": family, "name": name, "depth": a.depth, "params": a.total_params,
+            "macs": a.total_macs, "current": current}
 
 
 def depth_sweep_figure(config: ResNetConfig, lang: str = "en", theme: str = "light") -> go.Figure:
@@ -260,12 +254,11 @@ def shortcut_options_data(config: ResNetConfig) -> pd.DataFrame:
     """The current config with each shortcut option (Sec. 3.3), plus the plain net for reference."""
     rows = []
     for option in ("none", "A", "B", "C"):
-        plan = make_plan(dataclasses.replace(config, shortcut=option))
-        rows.append({"option": option,
-                     "params": sum(x.params for x in plan.layers),
-                     "macs": sum(x.macs for x in plan.layers),
-                     "shortcut_params": sum(x.params for x in plan.layers if x.role == "shortcut"),
-                     "shortcut_macs": sum(x.macs for x in plan.layers if x.role == "shortcut"),
+        a = analyze(dataclasses.replace(config, shortcut=option))
+        rows.append({"option": option, "params": a.total_params, "macs": a.total_macs,
+                     "shortcut_params": a.shortcut_params,
+                     # Analysis keeps no MAC total for shortcuts alone (only per stage, in a table).
+                     "shortcut_macs": sum(x.macs for x in a.plan.layers if x.role == "shortcut"),
                      "current": option == config.shortcut})
     df = pd.DataFrame(rows)
     df["branch_params"] = df["params"] - df["shortcut_params"]
