@@ -15,8 +15,8 @@ from decimal import Decimal
 
 import pandas as pd
 
+from .analysis import analyze
 from .config import PRESETS, ResNetConfig
-from .plan import make_plan
 
 __all__ = ["PAPER", "TABLE1_FLOPS", "TABLE1_BLOCKS", "TABLE1_OUTPUT_SIZES", "TABLE3_ERRORS",
            "TABLE6", "status_at_precision", "table1", "table3", "table6", "torchvision_table"]
@@ -45,14 +45,6 @@ TABLE6 = {3: ("0.27", "8.75"), 5: ("0.46", "7.51"), 7: ("0.66", "7.17"), 9: ("0.
           18: ("1.7", "6.43"), 200: ("19.4", "7.93")}
 
 
-def _params(config: ResNetConfig) -> int:
-    return sum(x.params for x in make_plan(config).layers)
-
-
-def _macs(config: ResNetConfig) -> int:
-    return sum(x.macs for x in make_plan(config).layers)
-
-
 def status_at_precision(computed: float, published: str) -> str:
     """'agree': equal when rounded to the published digits; 'last_digit': one unit off in the last
     printed digit (rounding or truncation by the source); 'differs': further apart."""
@@ -77,10 +69,10 @@ def table1() -> pd.DataFrame:
     for depth, published in TABLE1_FLOPS.items():
         v15 = PRESETS[f"resnet{depth}"]
         paper = dataclasses.replace(v15, stride_at="1x1")
-        plan = make_plan(paper)
-        conv1 = next(x for x in plan.stem if x.kind == "Conv2d")
-        sizes = (conv1.out_shape[1], *(s.out_shape[1] for s in plan.stages))
-        macs_paper = _macs(paper)
+        a = analyze(paper)
+        conv1 = next(x for x in a.plan.stem if x.kind == "Conv2d")
+        sizes = (conv1.out_shape[1], *(s.out_shape[1] for s in a.plan.stages))
+        macs_paper, macs_v15 = a.total_macs, analyze(v15).total_macs
         rows.append({
             "model": f"ResNet-{depth}",
             "block": paper.block,
@@ -93,8 +85,8 @@ def table1() -> pd.DataFrame:
             "flops_published": published,
             "status": status_at_precision(macs_paper / 1e9, published)
             if paper.stages == TABLE1_BLOCKS[depth] and sizes == TABLE1_OUTPUT_SIZES else "differs",
-            "macs_v15": _macs(v15),
-            "gmacs_v15": _macs(v15) / 1e9,
+            "macs_v15": macs_v15,
+            "gmacs_v15": macs_v15 / 1e9,
         })
     return pd.DataFrame(rows)
 
@@ -118,12 +110,13 @@ def table3() -> pd.DataFrame:
     rows = []
     for name, config in models.items():
         top1, top5 = TABLE3_ERRORS[name]
-        params = _params(config)
+        a = analyze(config)
+        params = a.total_params
         tv = published.get(dataclasses.replace(config, stride_at="3x3"))
         rows.append({"model": name, "shortcut": config.shortcut, "params": params,
                      "params_published": tv,
                      "status": "computed_only" if tv is None else "agree" if tv == params else "differs",
-                     "macs": _macs(config), "top1_err_10crop": float(top1), "top5_err_10crop": float(top5)})
+                     "macs": a.total_macs, "top1_err_10crop": float(top1), "top5_err_10crop": float(top5)})
     df = pd.DataFrame(rows)
     df["params_published"] = df["params_published"].astype("Int64")
     return df
@@ -140,8 +133,7 @@ def table6() -> pd.DataFrame:
     """Table 6: CIFAR-10 parameter counts computed (option A) against the printed millions."""
     rows = []
     for n, (published, err) in TABLE6.items():
-        config = PRESETS[f"resnet{6 * n + 2}"]
-        params = _params(config)
+        params = analyze(PRESETS[f"resnet{6 * n + 2}"]).total_params
         rows.append({"model": f"ResNet-{6 * n + 2}", "n": n, "layers": 6 * n + 2, "params": params,
                      "params_m": params / 1e6, "params_published_m": published,
                      "status": status_at_precision(params / 1e6, published), "error_published": float(err)})
@@ -159,8 +151,8 @@ def torchvision_table() -> pd.DataFrame:
 
     rows = []
     for depth in (18, 34, 50, 101, 152):
-        config = PRESETS[f"resnet{depth}"]
-        params, macs = _params(config), _macs(config)
+        a = analyze(PRESETS[f"resnet{depth}"])
+        params, macs = a.total_params, a.total_macs
         for weights in getattr(tvm, f"ResNet{depth}_Weights"):
             meta = weights.meta
             metrics = meta["_metrics"]["ImageNet-1K"]
