@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .checkpoints import model_from_checkpoint
 from .config import PRESETS, ResNetConfig, config_diff, config_from_query, config_to_query
 from .data import Dataset
 from .model import ResidualBlock, ResNet, build_model, check_fits
@@ -407,11 +408,8 @@ class TrainedModel:
 
 def load_checkpoint(source: bytes | str | Path) -> TrainedModel:
     """Load a checkpoint written by :func:`checkpoint_bytes` (strict: every key, every shape)."""
-    from safetensors.torch import load
-
     data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
-    tensors = load(data)
-    # safetensors' header holds the metadata; read it without a second parse of the tensors
+    # safetensors' header holds the metadata; read it before the tensors, which need the config
     header_len = int.from_bytes(data[:8], "little")
     meta: dict[str, str] = json.loads(data[8:8 + header_len]).get("__metadata__", {})
     if meta.get("format") != CHECKPOINT_FORMAT:
@@ -421,12 +419,8 @@ def load_checkpoint(source: bytes | str | Path) -> TrainedModel:
     config, _, errors = config_from_query(query)
     if errors or query.get("preset") not in PRESETS:
         raise ValueError(f"config: {meta['config']!r} is not a valid config ({'; '.join(errors)})")
-    bad = [k for k, v in tensors.items() if v.is_floating_point() and not torch.isfinite(v).all()]
-    if bad:
-        raise ValueError(f"weights: NaN or infinite values in {bad[:5]}")
-    model = build_model(config)
-    model.load_state_dict(tensors, strict=True)
-    model.eval()
+    # The same safe loader as an upload: every key and shape, finite values, strict=True, eval mode.
+    model, _ = model_from_checkpoint(data, "checkpoint.safetensors", config)
     return TrainedModel(config, model, meta["dataset"], int(meta["input_size"]),
                         json.loads(meta["mean"]), json.loads(meta["std"]), json.loads(meta["classes"]),
                         float(meta["test_accuracy"]), meta)

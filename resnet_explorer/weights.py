@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .checkpoints import LoadedCheckpoint, load_checkpoint, read_state_dict
+from .checkpoints import load_checkpoint, model_from_checkpoint
 from .config import IMAGENET_PRESETS, ResNetConfig, config_from_query
 from .model import ResNet, build_model
 
@@ -246,8 +246,9 @@ def register_file(weights: PretrainedWeights, source: str | Path, force: bool = 
     prefix is not torchvision's file: refused unless ``force`` (e.g. your own fine-tuned weights).
     """
     source = Path(source)
-    load_checkpoint(source, weights.config)  # raises CheckpointError with the reason
-    sha = hashlib.sha256(source.read_bytes()).hexdigest()
+    load_checkpoint(source, weights.config)  # size first, then the reason it is refused, if it is
+    data = source.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
     matches = weights.sha256_prefix is None or sha.startswith(weights.sha256_prefix)
     if not matches and not force:
         raise ValueError(f"{source} is a valid {weights.arch} state dict but not torchvision's published "
@@ -257,7 +258,7 @@ def register_file(weights: PretrainedWeights, source: str | Path, force: bool = 
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{weights.file_name}.", suffix=".part", dir=target.parent)
     with os.fdopen(fd, "wb") as out:
-        out.write(source.read_bytes())
+        out.write(data)
     os.replace(tmp_name, target)
     return target, matches
 
@@ -306,10 +307,8 @@ def load_digits_model(info: DigitsModelInfo | None = None) -> ResNet:
     if info is None:
         raise FileNotFoundError(f"the offline digits model is missing: expected {ASSETS / DIGITS_NAME}"
                                 ".safetensors and .json")
-    loaded: LoadedCheckpoint = read_state_dict(info.path.read_bytes(), info.path.name, info.config)
-    model = build_model(info.config)
-    model.load_state_dict(loaded.state_dict, strict=True)
-    return model.eval()
+    model, _ = model_from_checkpoint(info.path.read_bytes(), info.path.name, info.config)
+    return model
 
 
 def heldout_digits(info: DigitsModelInfo) -> tuple[np.ndarray, np.ndarray]:
