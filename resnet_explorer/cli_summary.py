@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from .analysis import Analysis, BlockArithmetic, analyze, block_arithmetic, format_count
+from .analysis import Analysis, BlockArithmetic, _shape_str, analyze, block_arithmetic, format_count
 from .config import PRESETS, ResNetConfig, config_diff, preset_name
 
 __all__ = ["register", "summary_config", "summary_dict", "summary_text", "blocks_dict", "blocks_text"]
@@ -141,7 +141,7 @@ def summary_text(a: Analysis, base: str = "resnet18") -> str:
         title = f"custom config ({base} with {diff})"
     else:
         title = f"preset {name}"
-    out = [f"{title}: input {c.in_channels}×{c.input_size}×{c.input_size}, {c.num_classes} classes, "
+    out = [f"{title}: input {_shape_str(a.plan.input_shape)}, {c.num_classes} classes, "
            f"{c.block} blocks, shortcut {c.shortcut}" + (", pre-activation" if c.preact else ""), ""]
 
     rows = [[r.name, r.type, _kernel(r.kernel, r.stride), r.output_shape, f"{r.params:,}", f"{r.macs:,}"]
@@ -151,7 +151,7 @@ def summary_text(a: Analysis, base: str = "resnet18") -> str:
 
     rows = [[r.stage, "" if pd.isna(r.blocks) else str(r.blocks), r.output_shape, f"{r.params:,}",
              f"{r.shortcut_params:,}", f"{r.macs:,}"] for r in a.stages.itertuples()]
-    rows.append(["total", str(len(a.plan.blocks)), "×".join(map(str, a.output_shape)),
+    rows.append(["total", str(len(a.plan.blocks)), _shape_str(a.output_shape),
                  f"{a.total_params:,}", f"{a.shortcut_params:,}", f"{a.total_macs:,}"])
     out += _table(["stage", "blocks", "output", "params", "of which shortcut", "MACs"], rows, {1, 3, 4, 5})
     out.append("")
@@ -183,6 +183,11 @@ def _run_summary(args: argparse.Namespace) -> int:
 
 # --- blocks -------------------------------------------------------------------------------------
 
+def _fig5_basic_bn(ba: BlockArithmetic) -> int:
+    # BlockArithmetic has no field for it: γ and β of the two BN layers on the mid-width map.
+    return 2 * (2 * ba.mid)
+
+
 def blocks_dict(ba: BlockArithmetic) -> dict[str, Any]:
     return {
         "channels": ba.channels,
@@ -195,7 +200,7 @@ def blocks_dict(ba: BlockArithmetic) -> dict[str, Any]:
         },
         "fig5": {
             "basic": {"channels": ba.mid, "formula": ba.fig5_basic_formula,
-                      "weights": ba.fig5_basic_weights, "bn_params": 2 * (2 * ba.mid)},
+                      "weights": ba.fig5_basic_weights, "bn_params": _fig5_basic_bn(ba)},
             "bottleneck": {"channels": ba.channels, "formula": ba.bottleneck_formula,
                            "weights": ba.bottleneck_weights, "bn_params": ba.bottleneck_bn},
             "ratio": ba.fig5_ratio,
@@ -214,7 +219,7 @@ def blocks_text(ba: BlockArithmetic) -> str:
         f"   the basic block has {ba.ratio:.2f}× the weights of the bottleneck",
         "",
         f"2. The paper's Fig. 5 pairing: a basic block on a {m}-d map beside a bottleneck on a {c}-d map:",
-        f"   basic       {ba.fig5_basic_formula} = {ba.fig5_basic_weights:,}   (+ BN {2 * (2 * m):,})",
+        f"   basic       {ba.fig5_basic_formula} = {ba.fig5_basic_weights:,}   (+ BN {_fig5_basic_bn(ba):,})",
         f"   bottleneck  {ba.bottleneck_formula} = {ba.bottleneck_weights:,}   (+ BN {ba.bottleneck_bn:,})",
         f"   ratio {ba.fig5_ratio:.2f}×: similar cost, which is why the paper can go deeper with bottlenecks",
     ])
