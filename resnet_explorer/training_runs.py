@@ -177,36 +177,36 @@ class RunHandle:
                 except (queue_module.Empty, EOFError, OSError):
                     break
                 changed = True
-                if kind == "started":
-                    self.status = "running" if not self.finished else self.status
-                elif kind == "progress":
-                    self.progress = payload
-                elif kind == "epoch":
-                    self.history.append(payload)
-                elif kind == "checkpoint":
-                    label, data, accuracy = payload
-                    self.checkpoints[label] = (data, accuracy)
-                elif kind == "end":
-                    status, message = payload
-                    if self.status != "stopped":  # a stop the user asked for stays a stop
-                        self.status, self.message = status, message
+                self._take(kind, payload)
             if not self.finished and not self.process.is_alive():
                 self._drain_after_exit()
         if self.finished:
             self._release()
         return changed
 
+    def _take(self, kind: str, payload: object) -> None:
+        """Apply one message from the child (see :func:`run_worker` for the kinds)."""
+        if kind == "started":
+            if not self.finished:
+                self.status = "running"
+        elif kind == "progress":
+            self.progress = payload
+        elif kind == "epoch":
+            self.history.append(payload)
+        elif kind == "checkpoint":
+            label, data, accuracy = payload
+            self.checkpoints[label] = (data, accuracy)
+        elif kind == "end":
+            if self.status != "stopped":  # a stop the user asked for stays a stop
+                self.status, self.message = payload
+
     def _drain_after_exit(self) -> None:
         # The child may have put its last messages just before exiting: read them, then judge.
         try:
             while True:
                 kind, payload = self.queue.get(timeout=0.2)
-                if kind == "epoch":
-                    self.history.append(payload)
-                elif kind == "checkpoint":
-                    self.checkpoints[payload[0]] = (payload[1], payload[2])
-                elif kind == "end":
-                    self.status, self.message = payload
+                self._take(kind, payload)
+                if kind == "end":
                     return
         except (queue_module.Empty, EOFError, OSError):
             pass
