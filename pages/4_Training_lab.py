@@ -59,15 +59,7 @@ def flow(config: ResNetConfig, size: int, seed: int):
     return gradient_flow(config, data.x_train[idx], data.y_train[idx], seed=seed)
 
 
-def label_for(config: ResNetConfig, explorer_name: str | None = None) -> str:
-    name = preset_name(dataclasses.replace(config, in_channels=3, num_classes=10, input_size=32))
-    if name:
-        return name.replace("resnet", "ResNet-").replace("plain", "plain-")
-    base = explorer_name or "model"
-    return f"{base} (plain)" if config.is_plain else base
-
-
-def pick_models(tr) -> tuple[dict[str, ResNetConfig], str | None]:
+def pick_models(tr) -> dict[str, ResNetConfig]:
     """The networks to train, as label -> config (before fitting to the dataset)."""
     pair = st.segmented_control(tr("train.pair.label"), ["paper", "explorer"], key="train.pair",
                                 format_func=ui.labels("train.pair"), required=True)
@@ -76,8 +68,8 @@ def pick_models(tr) -> tuple[dict[str, ResNetConfig], str | None]:
         name = preset_name(config) or "custom"
         plain = dataclasses.replace(config, shortcut="none")
         if config.is_plain:
-            return {name: config}, None
-        return {f"{name} (plain)": plain, name: config}, name
+            return {name: config}
+        return {f"{name} (plain)": plain, name: config}
     cols = st.columns([1, 2])
     n = cols[0].selectbox(tr("train.depth"), DEPTHS, key="train.depth")
     ref = cols[1].checkbox(tr("train.reference"), key="train.reference", disabled=n == 20)
@@ -86,7 +78,7 @@ def pick_models(tr) -> tuple[dict[str, ResNetConfig], str | None]:
         models["plain-20"] = PRESETS["plain20"]
     models[f"plain-{n}"] = PRESETS[f"plain{n}"]
     models[f"ResNet-{n}"] = PRESETS[f"resnet{n}"]
-    return models, None
+    return models
 
 
 def show_gradient_flow(tr, models: dict[str, ResNetConfig], size: int, seed: int) -> None:
@@ -262,7 +254,7 @@ def stop_run() -> None:
 
 
 def main() -> None:
-    ui.page_setup("train.title", "📉")
+    ui.page_setup("train.title", ":material/show_chart:")
     tr = ui.translator()
     for key, value in DEFAULTS.items():
         st.session_state.setdefault(key, value)
@@ -270,7 +262,7 @@ def main() -> None:
     st.title(tr("train.title"))
     st.markdown(tr("train.intro"))
 
-    models, _ = pick_models(tr)
+    models = pick_models(tr)
     # the seed widget is drawn further down; its value (or a safe stand-in while it is bad) is needed now
     lo, hi = SETTING_LIMITS["seed"]
     seed = int(max(lo, min(int(st.session_state["train.seed"]), hi)))
