@@ -12,6 +12,7 @@ import streamlit as st
 
 from resnet_explorer import ui
 from resnet_explorer import weights as W
+from resnet_explorer.checkpoints import ALLOWED_SUFFIXES as CHECKPOINT_SUFFIXES
 from resnet_explorer.checkpoints import CheckpointError
 from resnet_explorer.classify_view import signature, top_figure
 from resnet_explorer.config import preset_name
@@ -108,7 +109,8 @@ def main() -> None:
         source = lab_source(trained)
     elif choice == "upload":
         st.caption(tr("classify.ckpt_help", name=name))
-        ckpt = st.file_uploader(tr("classify.ckpt_upload"), type=["safetensors", "pt", "pth"], key="cls.ckpt")
+        ckpt = st.file_uploader(tr("classify.ckpt_upload"), type=[s.lstrip(".") for s in CHECKPOINT_SUFFIXES],
+                                key="cls.ckpt")
         if ckpt is not None:
             source = config_source("upload", config, ckpt.name, data=ckpt.getvalue(), filename=ckpt.name)
     else:
@@ -212,7 +214,7 @@ def main() -> None:
         result, classes = outcome.result, st.session_state["cls.classes"]
         names = class_names(classes, lang)
         for code, values in outcome.notes:
-            st.caption("ℹ️ " + tr(f"classify.note.{code}", **values))
+            st.caption(":material/info: " + tr(f"classify.note.{code}", **values))
         best, p = result.top[0]
         cols = st.columns(3)
         cols[0].metric(tr("classify.top1"), names[best], f"{p:.1%}", delta_color="off")
