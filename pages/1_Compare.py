@@ -47,9 +47,12 @@ def main() -> None:
     configs = list(st.session_state[STATE])
     columns = st.columns(len(configs), border=True)
     for i, (col, config) in enumerate(zip(columns, configs, strict=True)):
-        col.markdown(f"**{compare.column_label(i + 1, config)}**")
+        # Filled after the editor: labelled from the config before this run's edit, the heading
+        # lagged one interaction behind the knobs under it.
+        heading = col.empty()
         configs[i] = ui.config_editor(f"cmp{i + 1}", config, container=col,
                                       base=compare.nearest_preset(config))
+        heading.markdown(f"**{compare.column_label(i + 1, configs[i])}**")
         col.button(tr("compare.remove"), key=f"cmp.remove.{i + 1}", on_click=_remove, args=(i,),
                    icon=":material/close:", disabled=len(configs) <= compare.MIN_COLUMNS)
     st.session_state[STATE] = configs
