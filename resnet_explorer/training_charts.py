@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from .charts import plan_depth
 from .config import ResNetConfig
 from .i18n import t
 from .plan import make_plan
@@ -26,7 +25,7 @@ _RESIDUAL = ("#1f77b4", "#17becf", "#2ca02c", "#9467bd")
 
 def depth_of(config: ResNetConfig) -> int:
     """Weighted layers on the main path: the paper's depth (the 56 of plain-56)."""
-    return plan_depth(make_plan(config))
+    return sum(1 for s in make_plan(config).layers if s.weighted)
 
 
 def model_colours(models: Mapping[str, ResNetConfig]) -> dict[str, str]:
