@@ -65,11 +65,11 @@ def pick_models(tr) -> dict[str, ResNetConfig]:
                                 format_func=ui.labels("train.pair"), required=True)
     if pair == "explorer":
         config = ui.current_config()
-        name = preset_name(config) or "custom"
+        name = preset_name(config) or tr("train.custom")
         plain = dataclasses.replace(config, shortcut="none")
         if config.is_plain:
             return {name: config}
-        return {f"{name} (plain)": plain, name: config}
+        return {tr("train.plain_twin", name=name): plain, name: config}
     cols = st.columns([1, 2])
     n = cols[0].selectbox(tr("train.depth"), DEPTHS, key="train.depth")
     ref = cols[1].checkbox(tr("train.reference"), key="train.reference", disabled=n == 20)
@@ -148,11 +148,11 @@ def fmt_ratio(x: float) -> str:
     return f"{x:,.0f}" if x >= 100 else f"{x:.1f}"
 
 
-def fmt_seconds(s: float | None) -> str:
+def fmt_seconds(tr, s: float | None) -> str:
     if s is None:
         return "…"
     s = int(round(s))
-    return f"{s // 60} min {s % 60:02d} s" if s >= 60 else f"{s} s"
+    return tr("train.min_s", m=s // 60, s=f"{s % 60:02d}") if s >= 60 else tr("train.s", s=s)
 
 
 def draw_live(tr, handle: RunHandle, models: dict[str, ResNetConfig], epochs: int) -> None:
@@ -168,7 +168,7 @@ def draw_live(tr, handle: RunHandle, models: dict[str, ResNetConfig], epochs: in
             else:
                 bar.progress(min(p.fraction, 1.0), text=tr("train.progress", epoch=p.epoch, epochs=p.epochs,
                                                              label=p.label, step=p.step, total=p.total_steps,
-                                                             left=fmt_seconds(p.eta)))
+                                                             left=fmt_seconds(tr, p.eta)))
             if len(handle.history) != shown:
                 shown = len(handle.history)
                 chart.plotly_chart(curves_figure(handle.history, models, epochs, ui.lang()),
@@ -178,7 +178,7 @@ def draw_live(tr, handle: RunHandle, models: dict[str, ResNetConfig], epochs: in
             time.sleep(POLL_S)
     except BaseException as exc:  # Streamlit ends a closed session's script at its next st. call
         if ends_run(exc):
-            handle.stop("the page was closed or left")
+            handle.stop("left")
         raise
 
 
@@ -190,8 +190,13 @@ def draw_results(tr, handle: RunHandle) -> None:
     status = handle.status
     if status == "done":
         st.success(tr("train.status.done", s=f"{handle.progress.elapsed:.0f}" if handle.progress else "?"))
-    elif status in ("stopped", "diverged", "error"):
-        (st.error if status != "stopped" else st.info)(tr(f"train.status.{status}", message=handle.message))
+    elif status == "stopped":
+        done, total = handle.stopped_after
+        reason = tr(f"train.reason.{handle.stop_reason or 'stopped'}")
+        words = tr("train.after_steps", reason=reason, done=done, total=total) if total else reason
+        st.info(tr("train.status.stopped", message=words))
+    elif status in ("diverged", "error"):
+        st.error(tr(f"train.status.{status}", message=handle.message))
     else:
         st.info(tr("train.status.abandoned"))
     for sentence in result_sentences(handle.history, models, ui.lang()):
@@ -250,7 +255,7 @@ def stop_run() -> None:
     st.session_state.pop("train.queued", None)
     handle = st.session_state.get("train.handle")
     if handle is not None and not handle.finished:
-        handle.stop("stopped by you")
+        handle.stop("user")
 
 
 def main() -> None:

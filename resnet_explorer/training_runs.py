@@ -135,6 +135,16 @@ class BusyError(RuntimeError):
         super().__init__(f"busy: {running} of {cap} training runs are going on this server{when}")
 
 
+# Why a run was stopped: key -> the library's English words (pages translate the key).
+STOP_REASONS = {
+    "stopped": "stopped",
+    "user": "stopped by you",
+    "left": "the page was closed or left",
+    "replaced": "replaced by a new run",
+    "shutdown": "the server is shutting down",
+}
+
+
 @dataclass
 class RunHandle:
     """The parent's view of one run: what has arrived so far, and how to stop it."""
@@ -149,6 +159,8 @@ class RunHandle:
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     status: str = "starting"  # starting | running | done | stopped | diverged | error | abandoned
     message: str = ""
+    stop_reason: str | None = None  # a key of STOP_REASONS, so a page can say it in its own language
+    stopped_after: tuple[int, int] = (0, 0)  # (steps done, steps in all) when stopped
     history: list[EpochRecord] = field(default_factory=list)
     progress: Progress | None = None
     checkpoints: dict[str, tuple[bytes, float]] = field(default_factory=dict)
@@ -219,6 +231,8 @@ class RunHandle:
     def stop(self, reason: str = "stopped", timeout: float = 10.0) -> None:
         """Ask the child to stop (it checks before every step), wait for it, then free the slot.
 
+        ``reason`` is a key of STOP_REASONS.
+
         Reads the queue while waiting: a child cannot exit while its queue's pipe is full.
         """
         self.stop_event.set()
@@ -238,7 +252,9 @@ class RunHandle:
                 done = self.progress.step if self.progress else 0
                 total = self.progress.total_steps if self.progress else 0
                 self.status = "stopped"
-                self.message = f"{reason} after {done} of {total} steps" if total else reason
+                self.stop_reason, self.stopped_after = reason, (done, total)
+                words = STOP_REASONS[reason]
+                self.message = f"{words} after {done} of {total} steps" if total else words
         self._release()
 
     def _release(self) -> None:
@@ -291,7 +307,7 @@ class RunRegistry:
         """
         previous = self._by_session.get(session)
         if previous is not None and not previous.finished:
-            previous.stop("replaced by a new run")
+            previous.stop("replaced")
         self._reap()
         with self._lock:
             if len(self._active) >= self.max_runs:
@@ -315,4 +331,4 @@ class RunRegistry:
 
     def shutdown(self) -> None:
         for handle in list(self._active.values()):
-            handle.stop("the server is shutting down", timeout=3)
+            handle.stop("shutdown", timeout=3)

@@ -60,9 +60,11 @@ def test_stop_ends_the_process_and_frees_the_slot(registry):
     h = registry.start("s1", request(epochs=100))
     wait(h, lambda h: h.progress is not None)
     t0 = time.monotonic()
-    h.stop()
+    h.stop("user")
     took = time.monotonic() - t0
-    assert h.status == "stopped" and "stopped after" in h.message
+    assert h.status == "stopped" and "stopped by you after" in h.message
+    # the page words the stop in its own language from these, not from the English message
+    assert h.stop_reason == "user" and h.stopped_after[1] == h.progress.total_steps
     assert not h.process.is_alive() and h.process.exitcode == 0, (h.process.exitcode, took)
     assert registry.running() == 0
     assert h.progress.step < h.progress.total_steps
