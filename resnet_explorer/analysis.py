@@ -14,7 +14,7 @@ from .config import ResNetConfig
 from .model import estimate_bytes, memory_limit_bytes
 from .plan import Plan, make_plan
 
-__all__ = ["Analysis", "analyze", "BlockArithmetic", "block_arithmetic", "format_count",
+__all__ = ["Analysis", "analyze", "BlockArithmetic", "block_arithmetic", "format_count", "format_bytes",
            "fold_to_blocks"]
 
 BYTES_PER_PARAM = 4  # float32
@@ -124,6 +124,14 @@ def fold_to_blocks(layers: pd.DataFrame) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def format_bytes(n: float) -> str:
+    """2**31 -> '2.00 GiB': binary units, two decimals."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:,.2f} {unit}"
+    return f"{n:.0f} B"
+
+
 def format_count(n: float) -> str:
     """11689512 -> '11.69 M'; keeps three significant decimals in the unit that fits."""
     for unit, scale in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("K", 1e3)):
@@ -149,6 +157,7 @@ class BlockArithmetic:
     # The paper's own Fig. 5 pairing: a basic block on a (channels/4)-d map.
     fig5_basic_weights: int
     fig5_basic_formula: str
+    fig5_basic_bn: int
 
     @property
     def ratio(self) -> float:
@@ -176,4 +185,5 @@ def block_arithmetic(channels: int = 256) -> BlockArithmetic:
         bottleneck_bn=2 * (m + m + c),
         fig5_basic_weights=3 * 3 * m * m * 2,
         fig5_basic_formula=f"3·3·{m}·{m}·2",
+        fig5_basic_bn=2 * (2 * m),
     )

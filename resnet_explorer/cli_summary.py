@@ -18,7 +18,15 @@ from typing import Any
 
 import pandas as pd
 
-from .analysis import Analysis, BlockArithmetic, _shape_str, analyze, block_arithmetic, format_count
+from .analysis import (
+    Analysis,
+    BlockArithmetic,
+    _shape_str,
+    analyze,
+    block_arithmetic,
+    format_bytes,
+    format_count,
+)
 from .config import PRESETS, ResNetConfig, config_diff, preset_name
 
 __all__ = ["register", "summary_config", "summary_dict", "summary_text", "blocks_dict", "blocks_text"]
@@ -125,10 +133,6 @@ def _kernel(k: Any, s: Any) -> str:
     return "" if pd.isna(k) else f"{k}×{k}/{s}"
 
 
-def _bytes(n: int) -> str:
-    return f"{n / 2**30:,.2f} GiB" if n >= 2**30 else f"{n / 2**20:,.1f} MiB"
-
-
 def summary_text(a: Analysis, base: str = "resnet18") -> str:
     """The readable report: layer table, per-stage totals, headline totals.
 
@@ -163,9 +167,9 @@ def summary_text(a: Analysis, base: str = "resnet18") -> str:
         f"multiply-adds      {a.total_macs:,} ({format_count(a.total_macs)} MACs; conv and FC layers "
         f"only, as in the paper's Table 1)",
         f"depth              {a.depth} weighted layers (convs and FC on the main path)",
-        f"parameter memory   {_bytes(a.param_bytes)} (float32)",
-        f"activation memory  {_bytes(a.activation_bytes)} (every layer's output for one image, float32; "
-        f"{fit}: limit {_bytes(a.memory_limit)})",
+        f"parameter memory   {format_bytes(a.param_bytes)} (float32)",
+        f"activation memory  {format_bytes(a.activation_bytes)} (every layer's output for one image, "
+        f"float32; {fit}: limit {format_bytes(a.memory_limit)})",
     ]
     return "\n".join(out)
 
@@ -183,11 +187,6 @@ def _run_summary(args: argparse.Namespace) -> int:
 
 # --- blocks -------------------------------------------------------------------------------------
 
-def _fig5_basic_bn(ba: BlockArithmetic) -> int:
-    # BlockArithmetic has no field for it: γ and β of the two BN layers on the mid-width map.
-    return 2 * (2 * ba.mid)
-
-
 def blocks_dict(ba: BlockArithmetic) -> dict[str, Any]:
     return {
         "channels": ba.channels,
@@ -200,7 +199,7 @@ def blocks_dict(ba: BlockArithmetic) -> dict[str, Any]:
         },
         "fig5": {
             "basic": {"channels": ba.mid, "formula": ba.fig5_basic_formula,
-                      "weights": ba.fig5_basic_weights, "bn_params": _fig5_basic_bn(ba)},
+                      "weights": ba.fig5_basic_weights, "bn_params": ba.fig5_basic_bn},
             "bottleneck": {"channels": ba.channels, "formula": ba.bottleneck_formula,
                            "weights": ba.bottleneck_weights, "bn_params": ba.bottleneck_bn},
             "ratio": ba.fig5_ratio,
@@ -219,7 +218,7 @@ def blocks_text(ba: BlockArithmetic) -> str:
         f"   the basic block has {ba.ratio:.2f}× the weights of the bottleneck",
         "",
         f"2. The paper's Fig. 5 pairing: a basic block on a {m}-d map beside a bottleneck on a {c}-d map:",
-        f"   basic       {ba.fig5_basic_formula} = {ba.fig5_basic_weights:,}   (+ BN {_fig5_basic_bn(ba):,})",
+        f"   basic       {ba.fig5_basic_formula} = {ba.fig5_basic_weights:,}   (+ BN {ba.fig5_basic_bn:,})",
         f"   bottleneck  {ba.bottleneck_formula} = {ba.bottleneck_weights:,}   (+ BN {ba.bottleneck_bn:,})",
         f"   ratio {ba.fig5_ratio:.2f}×: similar cost, which is why the paper can go deeper with bottlenecks",
     ])

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException, StreamlitPageNotFoundError
 
+from .analysis import format_bytes
 from .config import (
     BLOCKS,
     LIMITS,
@@ -254,13 +255,6 @@ def editor_base(key: str) -> str:
 
 
 # --- Display helpers ------------------------------------------------------------------------------
-
-def format_bytes(n: float) -> str:
-    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if n >= scale:
-            return f"{n / scale:.2f} {unit}"
-    return f"{n:.0f} B"
-
 
 def stage_label(stage: str, language: str | None = None) -> str:
     """'layer2' -> 'stage 2 (layer2)' in the current language; stem/head likewise."""

@@ -56,6 +56,7 @@ def test_matches_pytorch_modules(channels: int) -> None:
     assert ba.ratio == pytest.approx(288 / 17)
     fig5_basic = [nn.Conv2d(m, m, 3, bias=False, device="meta") for _ in range(2)]
     assert ba.fig5_basic_weights == _weights(*fig5_basic)
+    assert ba.fig5_basic_bn == _bn(m, m)
 
 
 @pytest.mark.parametrize("bad", [0, 2, 30, -256, 65540, 256.0, "256", True, None])
