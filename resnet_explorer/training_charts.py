@@ -11,27 +11,22 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
+from .analysis import analyze
 from .config import ResNetConfig
 from .i18n import t
-from .plan import make_plan
 from .training import EpochRecord, GradientFlow
 
-__all__ = ["model_colours", "curves_figure", "gradient_figures", "result_sentences", "depth_of"]
+__all__ = ["model_colours", "curves_figure", "gradient_figures", "result_sentences"]
 
 # Plain nets warm, residual nets cool, as the eye reads "problem" and "fix".
 _PLAIN = ("#d62728", "#ff7f0e", "#8c564b", "#e377c2")
 _RESIDUAL = ("#1f77b4", "#17becf", "#2ca02c", "#9467bd")
 
 
-def depth_of(config: ResNetConfig) -> int:
-    """Weighted layers on the main path: the paper's depth (the 56 of plain-56)."""
-    return sum(1 for s in make_plan(config).layers if s.weighted)
-
-
 def model_colours(models: Mapping[str, ResNetConfig]) -> dict[str, str]:
     """Plain nets in warm colours, the deepest in red; residual nets in cool colours."""
     colours: dict[str, str] = {}
-    plain = sorted((k for k, c in models.items() if c.is_plain), key=lambda k: -depth_of(models[k]))
+    plain = sorted((k for k, c in models.items() if c.is_plain), key=lambda k: -analyze(models[k]).depth)
     res = [k for k, c in models.items() if not c.is_plain]
     for i, label in enumerate(plain):
         colours[label] = _PLAIN[i % len(_PLAIN)]
@@ -105,8 +100,8 @@ def result_sentences(history: Sequence[EpochRecord], models: Mapping[str, ResNet
         final[r.label] = r
     done = {label: c for label, c in models.items() if label in final}
     out: list[str] = []
-    plain = sorted((label for label, c in done.items() if c.is_plain), key=lambda k: depth_of(done[k]))
-    if len(plain) >= 2 and depth_of(done[plain[0]]) < depth_of(done[plain[-1]]):
+    plain = sorted((label for label, c in done.items() if c.is_plain), key=lambda k: analyze(done[k]).depth)
+    if len(plain) >= 2 and analyze(done[plain[0]]).depth < analyze(done[plain[-1]]).depth:
         shallow, deep = plain[0], plain[-1]
         key = ("train.result.degradation" if final[deep].train_error > final[shallow].train_error
                else "train.result.no_degradation")
