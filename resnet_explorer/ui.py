@@ -120,8 +120,8 @@ def _switch_language() -> None:
     # Streamlit sends a selectbox's value back as its *displayed* label, and labels are translated:
     # after a switch, "C · projection everywhere" would no longer match any option. Re-pin every
     # widget's current Python value (read through last run's formatter) before the labels change.
-    # Only choice widgets carry translated labels, and their values are strings (or lists of them);
-    # widgets with such labels are initialised through session state, never with ``default=``.
+    # Only choice widgets carry translated labels, and their values are strings (or lists of them).
+    # (A widget also given ``default=`` makes Streamlit log a warning for this, in the server log only.)
     for key in list(st.session_state):
         value = st.session_state[key]
         is_choice = isinstance(value, str) or (
