@@ -37,7 +37,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "train.pair.label": {"en": "Networks", "zh": "网络"},
     "train.pair.paper": {"en": "plain-N and ResNet-N (paper's CIFAR nets)",
                          "zh": "plain-N 与 ResNet-N（论文的 CIFAR 网络）"},
-    "train.pair.explorer": {"en": "Explorer's model and its plain twin", "zh": "浏览器页面的模型及其普通孪生网络"},
+    "train.pair.explorer": {"en": "Explorer's model and its plain twin", "zh": "“探索”页的模型及其普通孪生网络"},
     "train.depth": {"en": "Depth N (6n+2 layers)", "zh": "深度 N（6n+2 层）"},
     "train.reference": {"en": "Also train plain-20 as the shallow reference",
                         "zh": "同时训练 plain-20 作为浅层对照"},
@@ -68,7 +68,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "train.stop": {"en": "Stop", "zh": "停止"},
     "train.bad_setting": {"en": "Cannot start: {error}", "zh": "无法开始：{error}"},
     "train.explorer_bad": {"en": "The Explorer's model cannot be trained on {dataset}: {error}",
-                           "zh": "浏览器页面的模型无法在 {dataset} 上训练：{error}"},
+                           "zh": "“探索”页的模型无法在 {dataset} 上训练：{error}"},
     "train.busy": {"en": "Queued: all {cap} training slot(s) on this server are busy{eta}. Your run starts "
                          "as soon as one frees up — keep this tab open, or press Stop to cancel.",
                    "zh": "排队中：本服务器的 {cap} 个训练名额都在使用{eta}。一旦有空位，你的训练会自动开始——请保持此页面打开，"
