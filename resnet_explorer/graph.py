@@ -160,6 +160,16 @@ class _Extractor:
         self.edges: list[Edge] = []
         self.clusters: list[Cluster] = []
 
+    def section(self, name: str, layers: tuple[LayerSpec, ...], src: str) -> str:
+        """The stem or the head after ``src``: its layers in a frame, or one summary node."""
+        if self.level == "layers":
+            self.clusters.append(Cluster(f"cluster_{name}", name))
+            return self.chain(layers, src, f"cluster_{name}")
+        params, macs = _totals(layers)
+        node = self.node(id=name, kind=name, title=name, ops=_ops_compact(layers), params=params, macs=macs)
+        self.edge(src, node, layers[0].in_shape)
+        return node
+
     def node(self, **kw) -> str:
         self.nodes.append(Node(**kw))
         return kw["id"]
@@ -249,18 +259,7 @@ def extract(config: ResNetConfig, level: str = "blocks", fold: bool | None = Non
 
     stages = plan.stages if stage is None else (plan.stages[stage - 1],)
     if stage is None:
-        src = ex.node(id="input", kind="input", title="")
-        shape = plan.input_shape
-        stem_layers = plan.stem
-        if level == "layers":
-            ex.clusters.append(Cluster("cluster_stem", "stem"))
-            src = ex.chain(stem_layers, src, "cluster_stem")
-        else:
-            params, macs = _totals(stem_layers)
-            stem = ex.node(id="stem", kind="stem", title="stem", ops=_ops_compact(stem_layers),
-                           params=params, macs=macs)
-            ex.edge(src, stem, shape)
-            src = stem
+        src = ex.section("stem", plan.stem, ex.node(id="input", kind="input", title=""))
     else:
         src = ex.node(id="input", kind="input", title=stages[0].name)
 
@@ -279,16 +278,7 @@ def extract(config: ResNetConfig, level: str = "blocks", fold: bool | None = Non
             src = ex.block(b, src, count)
 
     if stage is None:
-        head_layers = plan.head
-        if level == "layers":
-            ex.clusters.append(Cluster("cluster_head", "head"))
-            src = ex.chain(head_layers, src, "cluster_head")
-        else:
-            params, macs = _totals(head_layers)
-            head = ex.node(id="head", kind="head", title="head", ops=_ops_compact(head_layers),
-                           params=params, macs=macs)
-            ex.edge(src, head, head_layers[0].in_shape)
-            src = head
+        src = ex.section("head", plan.head, src)
         out = ex.node(id="output", kind="output", title="")
         ex.edge(src, out, plan.output_shape)
     else:
