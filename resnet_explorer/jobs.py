@@ -40,6 +40,7 @@ from .images import (
 )
 from .inference import Classification, classify
 from .model import ResNet, build_model
+from .settings import env_positive_int
 from .weights import PretrainedWeights, digits_model_info, load_digits_model, load_pretrained
 
 __all__ = ["WeightsSource", "ClassifyJob", "JobOutcome", "run_job", "ClassifyWorker", "IMAGENET_MEAN",
@@ -91,10 +92,7 @@ class JobOutcome:
 
 def worker_threads() -> int:
     """Threads for the worker's torch: all cores but one, which stays free for the server."""
-    raw = os.environ.get("RESNET_EXPLORER_CLASSIFY_THREADS")
-    if raw and raw.isdigit() and int(raw) > 0:
-        return int(raw)
-    return max(1, (os.cpu_count() or 2) - 1)
+    return env_positive_int("RESNET_EXPLORER_CLASSIFY_THREADS", max(1, (os.cpu_count() or 2) - 1))
 
 
 _models: OrderedDict[tuple, ResNet] = OrderedDict()

@@ -22,6 +22,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from .config import ResNetConfig
+from .settings import env_positive_int
 from .training import EpochRecord, Progress, TrainSettings, checkpoint_bytes, train_models
 
 __all__ = ["RunRequest", "RunHandle", "RunRegistry", "BusyError", "run_worker", "default_max_runs",
@@ -40,18 +41,13 @@ def worker_threads() -> int:
     threads 1.67 s — OpenMP threads that wait on each other under contention. Half the cores also
     leave the web server a core for everyone's light clicks.
     """
-    raw = os.environ.get("RESNET_EXPLORER_TRAIN_THREADS")
-    if raw and raw.isdigit() and int(raw) > 0:
-        return int(raw)
-    return max(1, (os.cpu_count() or 2) // 2)
+    return env_positive_int("RESNET_EXPLORER_TRAIN_THREADS", max(1, (os.cpu_count() or 2) // 2))
 
 
 def default_max_runs() -> int:
     """Concurrent runs per server: $RESNET_EXPLORER_MAX_TRAINING_RUNS, else cores / threads per run."""
-    raw = os.environ.get("RESNET_EXPLORER_MAX_TRAINING_RUNS")
-    if raw and raw.isdigit() and int(raw) > 0:
-        return int(raw)
-    return max(1, (os.cpu_count() or 2) // (2 * worker_threads()))
+    return env_positive_int("RESNET_EXPLORER_MAX_TRAINING_RUNS",
+                            max(1, (os.cpu_count() or 2) // (2 * worker_threads())))
 
 
 @dataclass(frozen=True)
