@@ -17,6 +17,7 @@ def test_worker_settings_read_their_variables(monkeypatch) -> None:
     monkeypatch.setenv("RESNET_EXPLORER_CLASSIFY_THREADS", "5")
     monkeypatch.setenv("RESNET_EXPLORER_TRAIN_THREADS", "4")
     monkeypatch.setenv("RESNET_EXPLORER_MAX_TRAINING_RUNS", "6")
-    assert (jobs.worker_threads(), training_runs.worker_threads(), training_runs.default_max_runs()) == (5, 4, 6)
+    got = (jobs.worker_threads(), training_runs.worker_threads(), training_runs.default_max_runs())
+    assert got == (5, 4, 6)
     monkeypatch.delenv("RESNET_EXPLORER_MAX_TRAINING_RUNS")
     assert training_runs.default_max_runs() >= 1
