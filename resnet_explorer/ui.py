@@ -59,8 +59,8 @@ def labels(prefix: str) -> Any:
     The language is fixed when the widget is created, so the function gives the same labels
     whenever Streamlit calls it (it may call it outside the script run).
     """
-    language = lang()
-    return lambda value: t(f"{prefix}.{value}", language)
+    tr_run = translator()
+    return lambda value: tr_run(f"{prefix}.{value}")
 
 
 def tr(key: str, /, **values: object) -> str:
