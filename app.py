@@ -1,105 +1,12 @@
-"""ResNet Explorer — the Explorer page: pick a model, see every layer, shape and count.
+"""ResNet Explorer — the entry point: ``streamlit run app.py``.
 
-Run with ``streamlit run app.py``. All logic lives in ``resnet_explorer``; this page edits a
-config and displays what the library computes from it.
+A router and nothing else (``resnet_explorer.ui.router``): it sets up each browser session and
+runs the page the address names, from ``pages/``.
 """
 
-import streamlit as st
-
-from resnet_explorer import analyze, block_arithmetic, ui
-from resnet_explorer.analysis import fold_to_blocks, format_count
-from resnet_explorer.config import PRESETS, config_to_code, config_to_query, preset_name
-
-
-def main() -> None:
-    ui.page_setup("app.title")
-    tr = ui.translator()
-
-    st.sidebar.header(tr("cfg.header"))
-    config = ui.config_editor("cfg", ui.current_config(), base=ui.base_preset())
-    base = ui.editor_base("cfg")
-    ui.set_current_config(config, base)
-    ui.sync_url(config_to_query(config, base))
-
-    st.title(tr("app.title"))
-    st.caption(tr("app.tagline"))
-    for error in ui.url_errors():
-        st.warning(tr("app.url_problem", error=error, preset=base), icon=":material/link_off:")
-
-    report = analyze(config)
-    name = preset_name(config) or tr("app.model_custom", preset=base)
-    st.subheader(tr("app.summary", name=name, block=tr(f"cfg.block.{config.block}"),
-                    shortcut=tr(f"cfg.shortcut.{config.shortcut}"), stem=tr(f"cfg.stem.{config.stem}"),
-                    stages="·".join(map(str, config.stages)), size=config.input_size))
-    if not report.fits:
-        st.warning(tr("app.too_big", need=ui.format_bytes(report.param_bytes + report.activation_bytes),
-                      limit=ui.format_bytes(report.memory_limit)), icon=":material/memory:")
-
-    m = st.columns(5)
-    m[0].metric(tr("metric.params"), f"{report.total_params:,}",
-                help=tr("metric.params_help", bn=f"{report.bn_params:,}", sc=f"{report.shortcut_params:,}"))
-    m[1].metric(tr("metric.macs"), format_count(report.total_macs),
-                help=tr("metric.macs_help", size=config.input_size, exact=f"{report.total_macs:,}"))
-    m[2].metric(tr("metric.depth"), report.depth, help=tr("metric.depth_help"))
-    m[3].metric(tr("metric.param_mem"), ui.format_bytes(report.param_bytes), help=tr("metric.param_mem_help"))
-    m[4].metric(tr("metric.act_mem"), ui.format_bytes(report.activation_bytes),
-                help=tr("metric.act_mem_help"))
-
-    VIEWS = ("layers", "stages", "blocks", "graph", "charts", "code")
-    # A segmented control, not st.tabs: tabs run every view on each rerun, and the graph and charts
-    # of ResNet-1202 are too heavy to build unseen.
-    st.session_state.setdefault("view", "layers")
-    view = st.segmented_control(tr("view.label"), VIEWS, format_func=ui.labels("view"), key="view",
-                                required=True, label_visibility="collapsed")
-
-    if view == "layers":
-        stages = ["stem", *(s.name for s in report.plan.stages), "head"]
-        left, right = st.columns([2, 1])
-        lang, all_label = ui.lang(), tr("layers.all_stages")
-        chosen = left.selectbox(
-            tr("layers.stage_filter"), ["all", *stages], key="layers.stage",
-            format_func=lambda s: all_label if s == "all" else ui.stage_label(s, lang),
-        )
-        folded = right.toggle(tr("layers.fold"), key="layers.fold")
-        table = report.layers if chosen == "all" else report.layers[report.layers["stage"] == chosen]
-        table = fold_to_blocks(table) if folded else table
-        st.caption(tr("layers.count", shown=len(table), total=len(report.layers)))
-        ui.show_table(table, height=min(38 * (len(table) + 1), 560))
-        st.download_button(tr("layers.csv"), table.to_csv(index=False).encode(),
-                           file_name=f"{preset_name(config) or 'custom'}-layers.csv", mime="text/csv",
-                           key="layers.csv")
-    elif view == "stages":
-        stages = report.stages.assign(
-            stage=report.stages["stage"].map(ui.stage_label),
-            params_share=report.stages["params"] / report.total_params,
-            macs_share=report.stages["macs"] / max(report.total_macs, 1),
-        )[["stage", "blocks", "output_shape", "params", "params_share", "macs", "macs_share"]]
-        ui.show_table(stages)
-        st.caption(tr("stages.caption"))
-    elif view == "blocks":
-        channels = st.number_input(tr("blocks.channels"), min_value=4, max_value=65536, step=4, value=256,
-                                   key="blocks.channels", help=tr("blocks.channels_help"))
-        try:
-            arith = block_arithmetic(int(channels))
-        except ValueError as exc:
-            st.error(str(exc))
-        else:
-            ui.show_block_arithmetic(arith)
-    elif view == "graph":
-        from resnet_explorer.ui_visual import render_graph_panel
-
-        render_graph_panel(config, key="graph")
-    elif view == "charts":
-        from resnet_explorer.ui_visual import render_charts_panel
-
-        render_charts_panel(config, key="charts")
-    else:
-        st.caption(tr("code.caption"))
-        st.code(config_to_code(config), language="python")
-
-    st.sidebar.caption(f"{len(PRESETS)} presets · He et al., arXiv 1512.03385")
-
-# Streamlit runs a page as __main__. A worker process started with "spawn" imports whichever page
-# script was running at that moment as __mp_main__; it must draw nothing and start nothing.
+# With multiprocessing's "spawn", a worker process imports the script Streamlit is running as
+# ``__mp_main__``; it must draw nothing and start nothing, so the app runs only as ``__main__``.
 if __name__ == "__main__":
-    main()
+    from resnet_explorer.ui import router
+
+    router.run()

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from resnet_explorer import PRESETS, build_model  # noqa: E402
-from resnet_explorer.jobs import ClassifyJob, ClassifyWorker, config_source, run_job  # noqa: E402
+from resnet_explorer.classify.worker import ClassifyJob, ClassifyWorker, config_source, run_job  # noqa: E402
 
 
 def latency(repeats: int) -> None:

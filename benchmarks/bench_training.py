@@ -21,11 +21,11 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from resnet_explorer.config import PRESETS  # noqa: E402
-from resnet_explorer.data import load_digits  # noqa: E402
-from resnet_explorer.model import build_model  # noqa: E402
-from resnet_explorer.training import TrainSettings, fit_config, train_models  # noqa: E402
-from resnet_explorer.training_runs import worker_threads  # noqa: E402
+from resnet_explorer.core.config import PRESETS  # noqa: E402
+from resnet_explorer.core.model import build_model  # noqa: E402
+from resnet_explorer.settings import train_threads  # noqa: E402
+from resnet_explorer.train.data import load_digits  # noqa: E402
+from resnet_explorer.train.loop import TrainSettings, fit_config, train_models  # noqa: E402
 
 
 def plain_loop(config, data, settings: TrainSettings) -> float:
@@ -65,7 +65,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skip-demo", action="store_true")
     args = ap.parse_args()
-    threads = worker_threads()
+    threads = train_threads()
     torch.set_num_threads(threads)
     data = load_digits(16, seed=0)
     config = fit_config(PRESETS[args.preset], data)

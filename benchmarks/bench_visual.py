@@ -27,8 +27,9 @@ import torch  # noqa: E402
 from torch.fx import symbolic_trace  # noqa: E402
 from torch.fx.passes.shape_prop import ShapeProp  # noqa: E402
 
-from resnet_explorer import PRESETS, analyze, build_model, charts, graph  # noqa: E402
-from resnet_explorer.plan import make_plan  # noqa: E402
+from resnet_explorer import PRESETS, analyze, build_model, graph  # noqa: E402
+from resnet_explorer.core.plan import make_plan  # noqa: E402
+from resnet_explorer.visual import charts
 
 
 def _cold() -> None:

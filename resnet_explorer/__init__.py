@@ -5,8 +5,8 @@
     25557032
 """
 
-from .analysis import Analysis, analyze, block_arithmetic
-from .config import PRESETS, ResNetConfig
-from .model import build_model
+from .core.analysis import Analysis, analyze, block_arithmetic
+from .core.config import PRESETS, ResNetConfig
+from .core.model import build_model
 
 __all__ = ["ResNetConfig", "PRESETS", "build_model", "analyze", "Analysis", "block_arithmetic"]

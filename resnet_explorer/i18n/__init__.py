@@ -1,28 +1,39 @@
-"""The one translation table: every UI string, in English and 简体中文.
+"""Every string the app and the CLI show, in English and 简体中文, from gettext catalogues.
 
-The table is assembled from the modules of this package (one per area of the app, so each
-area's strings live beside each other); a key may be defined only once across them.
-Each module defines ``STRINGS: dict[str, dict[str, str]]`` mapping key -> {"en": ..., "zh": ...}.
+The text lives in ``locales/<language>/<area>.po`` (one catalogue per area of the app, so a
+translator opens one file in Poedit or any gettext tool). Each entry's ``msgctxt`` is the id the
+code looks up (``"metric.params"``), its ``msgid`` the English source and its ``msgstr`` that
+language's text; in ``en`` msgstr repeats msgid. Where code builds an id from a value
+(``f"cfg.block.{config.block}"``), every variant is listed in the catalogue and a test checks them
+against the values the code can produce (``tests/test_i18n.py``).
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+from pathlib import Path
 
-__all__ = ["LANGUAGES", "STRINGS", "t"]
+from babel.messages.pofile import read_po
+
+__all__ = ["LANGUAGES", "STRINGS", "CATALOGUES", "t"]
 
 LANGUAGES: dict[str, str] = {"en": "English", "zh": "简体中文"}
+CATALOGUES = Path(__file__).with_name("locales")
 
 
 def _load() -> dict[str, dict[str, str]]:
     table: dict[str, dict[str, str]] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        part = importlib.import_module(f"{__name__}.{info.name}").STRINGS
-        clash = table.keys() & part.keys()
-        if clash:
-            raise RuntimeError(f"i18n keys defined twice ({info.name}): {sorted(clash)}")
-        table.update(part)
+    seen: dict[str, str] = {}
+    for lang in LANGUAGES:
+        for path in sorted((CATALOGUES / lang).glob("*.po")):
+            with open(path, "rb") as f:
+                catalog = read_po(f, locale=lang, abort_invalid=True)
+            for message in catalog:
+                key = message.context
+                if not message.id or key is None:
+                    continue  # the header
+                if seen.setdefault(f"{lang}:{key}", path.stem) != path.stem:
+                    raise RuntimeError(f"i18n id {key!r} defined in two {lang} catalogues")
+                table.setdefault(key, {})[lang] = message.string
     return table
 
 

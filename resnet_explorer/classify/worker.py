@@ -1,0 +1,282 @@
+"""Classification jobs, run in one bounded worker process shared by every session.
+
+Why a process: Streamlit runs every session's script in threads of one process, under one GIL.
+With heavy work on those threads, a trivial rerun in another session waits for seconds; with the
+work in a single spawned worker process it stays fast (docs/notes.md: 8 s vs 0.8 s with 8 jobs).
+
+What may be shared: the worker keeps a few *read-only* models (torchvision's ImageNet weights,
+the shipped digits model, seeded random inits) between jobs — used only under
+``torch.inference_mode`` with no hooks, so no job can change them. Weights a user uploads or
+trained in the lab travel *with their job* as bytes and are loaded into a fresh model that dies
+with the job: nothing a request brings ever lands in a shared object.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+import types
+from collections import OrderedDict
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+from .. import settings
+from ..core.checkpoints import model_from_checkpoint
+from ..core.config import ResNetConfig
+from ..core.model import ResNet, build_model
+from .images import (
+    ImageInputError,
+    Step,
+    load_image,
+    photo_to_digit,
+    preprocess_digits,
+    preprocess_imagenet,
+    sample_photos,
+)
+from .inference import Classification, classify
+from .weights import PretrainedWeights, digits_model_info, load_digits_model, load_pretrained
+
+if TYPE_CHECKING:
+    from ..train.loop import TrainedModel
+
+__all__ = ["WeightsSource", "ClassifyJob", "JobOutcome", "run_job", "ClassifyWorker", "IMAGENET_MEAN",
+           "IMAGENET_STD", "digits_source", "imagenet_source", "config_source",
+           "lab_source"]
+
+# torchvision's ImageNet statistics; also used for uploads and random inits of other configs, whose
+# real training statistics we cannot know.
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+_CACHE_SIZE = 2  # read-only models kept in the worker (a ResNet-152 is 230 MB)
+
+
+@dataclass(frozen=True)
+class WeightsSource:
+    """Which weights a job uses and how its input must be prepared."""
+
+    kind: str  # "imagenet" | "digits" | "lab" | "upload" | "random"
+    config: ResNetConfig
+    label: str  # what the page says is in use
+    classes: tuple[str, ...]
+    prep: str = "imagenet"  # "imagenet" (resize + centre crop) | "digits" (optdigits recipe)
+    resize_size: int = 256
+    crop_size: int = 224
+    mean: tuple[float, ...] = IMAGENET_MEAN
+    std: tuple[float, ...] = IMAGENET_STD
+    pretrained: PretrainedWeights | None = None
+    data: bytes | None = field(default=None, repr=False)  # uploaded / lab-trained weights
+    filename: str = ""
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ClassifyJob:
+    source: WeightsSource
+    image: bytes | None = field(default=None, repr=False)  # an upload or a camera photo
+    sample_photo: str | None = None  # a scikit-learn sample photo by name
+    digit: tuple[float, ...] | None = None  # a held-out 8×8 digit, row-major, values 0..16
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    result: Classification
+    steps: tuple[Step, ...]
+    display: np.ndarray  # the network's view of the image, uint8 RGB, for the CAM overlay
+    notes: tuple[tuple[str, dict[str, Any]], ...]  # from the image and checkpoint loaders
+    input_shape: tuple[int, ...]
+
+
+
+
+_models: OrderedDict[tuple, ResNet] = OrderedDict()
+
+
+def _shared_model(key: tuple, make) -> ResNet:
+    """A read-only model kept between jobs of *this* worker process (never a user's weights)."""
+    if key in _models:
+        _models.move_to_end(key)
+        return _models[key]
+    model = make()
+    _models[key] = model
+    while len(_models) > _CACHE_SIZE:
+        _models.popitem(last=False)
+    return model
+
+
+def _model_for(source: WeightsSource) -> tuple[ResNet, list[tuple[str, dict[str, Any]]]]:
+    if source.kind == "imagenet":
+        w = source.pretrained
+        return _shared_model(("imagenet", w.arch, w.version), lambda: load_pretrained(w)), []
+    if source.kind == "digits":
+        return _shared_model(("digits",), load_digits_model), []
+    if source.kind == "random":
+        def make() -> ResNet:
+            gen_state = torch.random.get_rng_state()
+            torch.manual_seed(source.seed)
+            try:
+                return build_model(source.config).eval()
+            finally:
+                torch.random.set_rng_state(gen_state)
+        return _shared_model(("random", source.config, source.seed), make), []
+    if source.kind in ("upload", "lab"):
+        if source.data is None:
+            raise ValueError(f"weights source {source.kind!r} came without its weights")
+        model, notes = model_from_checkpoint(source.data, source.filename, source.config)
+        return model, [(n.code, n.values) for n in notes]
+    raise ValueError(f"weights source: got {source.kind!r}; allowed: imagenet, digits, lab, upload, random")
+
+
+def _prepare(job: ClassifyJob) -> tuple[torch.Tensor, tuple[Step, ...], np.ndarray, list]:
+    src = job.source
+    notes: list[tuple[str, dict[str, Any]]] = []
+    if job.digit is not None:
+        if src.prep != "digits":
+            raise ImageInputError("digit_needs_digits_model", "a held-out digit can only be classified by a "
+                                  "digits model; pick a photo for this model.")
+        counts = np.asarray(job.digit, dtype=np.float64).reshape(8, 8)
+        pre = preprocess_digits(counts, src.config.input_size, src.mean, src.std)
+        return pre.tensor, pre.steps, pre.display, notes
+    if job.sample_photo is not None:
+        photos = sample_photos()
+        if job.sample_photo not in photos:
+            raise ValueError(f"sample photo: got {job.sample_photo!r}; allowed: {', '.join(photos)}")
+        image = photos[job.sample_photo]
+    elif job.image is not None:
+        loaded = load_image(job.image)
+        notes += list(loaded.notes)
+        image = loaded.image
+    else:
+        raise ValueError("a job needs an image: an upload, a camera photo, a sample photo or a digit")
+    if src.prep == "digits":
+        counts, photo_steps = photo_to_digit(image)
+        pre = preprocess_digits(counts, src.config.input_size, src.mean, src.std, photo_steps)
+        return pre.tensor, pre.steps, pre.display, notes
+    channels = src.config.in_channels
+    if channels not in (1, 3):
+        raise ImageInputError("channels", f"this config reads {channels}-channel input; photos have 3 "
+                              "channels (or 1 in grey). Allowed: in_channels 1 or 3.", {"channels": channels})
+    if channels == 1:
+        image = image.convert("L")
+    pre = preprocess_imagenet(image, src.resize_size, src.crop_size, src.mean[:channels], src.std[:channels])
+    return pre.tensor, pre.steps, pre.display, notes
+
+
+def run_job(job: ClassifyJob) -> JobOutcome:
+    """Prepare the image, get the model, classify. Runs in the worker (or inline in tests)."""
+    x, steps, display, notes = _prepare(job)
+    model, model_notes = _model_for(job.source)
+    expected = (job.source.config.in_channels, job.source.config.input_size)
+    if (x.shape[1], x.shape[-1]) != expected:
+        raise ValueError(f"input: prepared {tuple(x.shape)}, but the model expects {expected[0]} channels at "
+                         f"{expected[1]} px")
+    result = classify(model, x)
+    if display.ndim == 2:
+        display = np.stack([display] * 3, axis=-1)
+    return JobOutcome(result, steps, display, tuple(notes + model_notes), tuple(x.shape))
+
+
+def _init_worker(threads: int) -> None:
+    torch.set_num_threads(threads)
+
+
+class ClassifyWorker:
+    """One spawned process (or ``max_workers``) that runs jobs in order; rebuilt if it dies.
+
+    ``pending()`` counts jobs submitted and not yet finished, so a page can say how many are ahead.
+    """
+
+    def __init__(self, max_workers: int = 1, threads: int | None = None) -> None:
+        self.max_workers = max_workers
+        self.threads = threads or settings.classify_threads()
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+        self._pending: set[Future] = set()
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            # "spawn": a forked copy of a server with live threads can deadlock; spawn starts clean.
+            executor = ProcessPoolExecutor(
+                max_workers=self.max_workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker, initargs=(self.threads,))
+            # A spawned child re-imports the parent's __main__ module; under `streamlit run` that is
+            # whichever page script is running, which would draw a whole page in the worker. Start
+            # the processes now with a blank __main__ so the child imports only this library.
+            original = sys.modules["__main__"]
+            blank = types.ModuleType("__main__")
+            sys.modules["__main__"] = blank
+            try:
+                for probe in [executor.submit(os.getpid) for _ in range(self.max_workers)]:
+                    probe.result()
+            finally:
+                if sys.modules["__main__"] is blank:
+                    sys.modules["__main__"] = original
+            self._executor = executor
+        return self._executor
+
+    def submit(self, job: ClassifyJob) -> Future:
+        with self._lock:
+            try:
+                future = self._pool().submit(run_job, job)
+            except BrokenProcessPool:  # the worker died (killed, out of memory): start a new one
+                self._executor = None
+                future = self._pool().submit(run_job, job)
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, future: Future) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True, cancel_futures=True)
+                self._executor = None
+
+
+def digits_source() -> WeightsSource | None:
+    """The shipped digits model as a weights source (None when the asset is missing)."""
+    info = digits_model_info()
+    if info is None:
+        return None
+    return WeightsSource(kind="digits", config=info.config, label="digits", classes=info.classes,
+                         prep="digits", mean=info.mean, std=info.std)
+
+
+def imagenet_source(weights: PretrainedWeights) -> WeightsSource:
+    return WeightsSource(kind="imagenet", config=weights.config, label=weights.label,
+                         classes=weights.categories, resize_size=weights.resize_size,
+                         crop_size=weights.crop_size, mean=weights.mean, std=weights.std, pretrained=weights)
+
+
+def config_source(kind: str, config: ResNetConfig, label: str, data: bytes | None = None, filename: str = "",
+                  seed: int = 0, classes: tuple[str, ...] | None = None) -> WeightsSource:
+    """An upload or a random init for any config: ImageNet-style preparation scaled to its input size."""
+    crop = config.input_size
+    return WeightsSource(kind=kind, config=config, label=label,
+                         classes=classes or tuple(str(i) for i in range(config.num_classes)),
+                         resize_size=round(crop * 256 / 224), crop_size=crop, data=data, filename=filename,
+                         seed=seed)
+
+
+def lab_source(trained: TrainedModel) -> WeightsSource:
+    """A model trained in the Training lab (``st.session_state["trained_model"]``), weights as bytes."""
+    size = trained.input_size
+    return WeightsSource(kind="lab", config=trained.config, label=trained.label,
+                         classes=tuple(map(str, trained.classes)),
+                         prep="digits" if trained.dataset == "digits" else "imagenet",
+                         resize_size=size, crop_size=size, mean=tuple(map(float, trained.mean)),
+                         std=tuple(map(float, trained.std)), data=trained.checkpoint,
+                         filename="lab.safetensors")

@@ -1,0 +1,113 @@
+"""Side-by-side comparisons: the URL encoding of two to four configs, and their totals table.
+
+A comparison lives in the query string as ``c1``…``c4``, one config each, written as its base
+preset followed by the fields that differ: ``?c1=plain34&c2=resnet34`` or
+``?c1=resnet34;shortcut=A&c2=resnet34&c3=resnet34;shortcut=C``. Short, readable in a chat
+message, and every value still goes through :func:`config_from_query`'s validation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from .analysis import analyze
+from .config import PRESETS, ResNetConfig, config_from_query, config_to_query, nearest_preset
+
+__all__ = ["MIN_COLUMNS", "MAX_COLUMNS", "COMPARISONS", "DEFAULT_COMPARISON",
+           "encode_config", "decode_config", "comparison_to_query", "comparison_from_query", "column_label",
+           "totals_table"]
+
+MIN_COLUMNS, MAX_COLUMNS = 2, 4
+_R34 = PRESETS["resnet34"]
+
+# One-click comparisons, each making one of the paper's points.
+COMPARISONS: dict[str, tuple[ResNetConfig, ...]] = {
+    # Table 2 / Fig. 4: the same 34-layer stack with and without shortcuts.
+    "plain_vs_residual": (PRESETS["plain34"], _R34),
+    # Table 1 / Fig. 5: same stage counts; bottlenecks are deeper at a similar cost.
+    "basic_vs_bottleneck": (_R34, PRESETS["resnet50"]),
+    # Table 3: options A, B and C on ResNet-34.
+    "shortcut_options": tuple(dataclasses.replace(_R34, shortcut=s) for s in "ABC"),
+}
+DEFAULT_COMPARISON = "plain_vs_residual"
+
+
+def encode_config(config: ResNetConfig) -> str:
+    """'resnet34;shortcut=A': the base preset, then ';field=value' for each field that differs."""
+    query = config_to_query(config, nearest_preset(config))
+    return ";".join([query.pop("preset"), *(f"{k}={v}" for k, v in query.items())])
+
+
+def decode_config(text: str) -> tuple[ResNetConfig, list[str]]:
+    """Inverse of :func:`encode_config`; never raises (bad parts are reported, the preset kept)."""
+    preset, *parts = text.strip().split(";")
+    query = {"preset": preset}
+    errors = []
+    for part in parts:
+        name, sep, value = part.partition("=")
+        if not sep or not name:
+            errors.append(f"{part!r}: expected field=value, e.g. shortcut=A")
+            continue
+        query[name] = value
+    unknown = sorted(set(query) - {f.name for f in dataclasses.fields(ResNetConfig)} - {"preset"})
+    if unknown:
+        errors.append(f"unknown field(s) {', '.join(unknown)}; allowed: "
+                      f"{', '.join(f.name for f in dataclasses.fields(ResNetConfig))}")
+    config, _, more = config_from_query(query)
+    return config, errors + more
+
+
+def comparison_to_query(configs: Sequence[ResNetConfig]) -> dict[str, str]:
+    if not MIN_COLUMNS <= len(configs) <= MAX_COLUMNS:
+        raise ValueError(f"configs: got {len(configs)}; allowed: {MIN_COLUMNS} to {MAX_COLUMNS}")
+    return {f"c{i}": encode_config(c) for i, c in enumerate(configs, start=1)}
+
+
+def comparison_from_query(query: Mapping[str, str]) -> tuple[list[ResNetConfig], list[str]]:
+    """Configs from ``c1``…``c4`` in order, plus messages about anything wrong.
+
+    Never raises: a bad column keeps its preset (or ResNet-18), extra columns are dropped, and
+    fewer than two usable columns give the default comparison, each with a message saying so.
+    """
+    errors: list[str] = []
+    keys = sorted((k for k in query if k[:1] == "c" and k[1:].isdigit()), key=lambda k: int(k[1:]))
+    if len(keys) > MAX_COLUMNS:
+        errors.append(f"{len(keys)} columns in the link; showing the first {MAX_COLUMNS} "
+                      f"(allowed: {MIN_COLUMNS} to {MAX_COLUMNS})")
+        keys = keys[:MAX_COLUMNS]
+    configs = []
+    for k in keys:
+        config, problems = decode_config(str(query[k]))
+        errors += [f"{k}: {p}" for p in problems]
+        configs.append(config)
+    if len(configs) < MIN_COLUMNS:
+        if keys:
+            errors.append(f"{len(configs)} column(s) in the link; a comparison needs {MIN_COLUMNS} to "
+                          f"{MAX_COLUMNS}: showing the default comparison")
+        configs = list(COMPARISONS[DEFAULT_COMPARISON])
+    return configs, errors
+
+
+def column_label(index: int, config: ResNetConfig) -> str:
+    """'1 · plain34' or '2 · resnet34; shortcut=A': the column number keeps labels unique."""
+    return f"{index} · {encode_config(config).replace(';', '; ')}"
+
+
+def totals_table(configs: Sequence[ResNetConfig]) -> pd.DataFrame:
+    """One row per config: totals, and their difference from the first config (absolute and %)."""
+    rows = []
+    for i, c in enumerate(configs, start=1):
+        a = analyze(c)
+        rows.append({"model": column_label(i, c), "params": a.total_params, "macs": a.total_macs,
+                     "depth": a.depth, "shortcut_params": a.shortcut_params, "param_bytes": a.param_bytes,
+                     "activation_bytes": a.activation_bytes})
+    df = pd.DataFrame(rows)
+    for col in ("params", "macs"):
+        first = df[col].iloc[0]
+        df[f"{col}_diff"] = df[col] - first
+        df[f"{col}_diff_pct"] = (df[col] - first) / first if first else float("nan")
+    return df[["model", "params", "params_diff", "params_diff_pct", "macs", "macs_diff", "macs_diff_pct",
+               "depth", "shortcut_params", "param_bytes", "activation_bytes"]]

@@ -1,0 +1,27 @@
+"""Everything that imports Streamlit lives in this package; pages call it as ``ui.<name>``.
+
+- :mod:`.session` — language, the session's config, the link it came from;
+- :mod:`.router` — the pages and their translated titles (``app.py`` runs it);
+- :mod:`.editor` — the config editor; :mod:`.tables` — tables and block arithmetic;
+- :mod:`.visual` — the graph and chart panels.
+"""
+
+from .editor import config_editor, editor_base
+from .router import page_setup
+from .session import (
+    base_preset,
+    current_config,
+    init_session,
+    labels,
+    lang,
+    set_current_config,
+    sync_url,
+    tr,
+    translator,
+    url_errors,
+)
+from .tables import show_block_arithmetic, show_table, stage_label
+
+__all__ = ["page_setup", "init_session", "lang", "tr", "translator", "labels", "current_config",
+           "set_current_config", "base_preset", "config_editor", "editor_base", "url_errors", "sync_url",
+           "stage_label", "show_table", "show_block_arithmetic"]

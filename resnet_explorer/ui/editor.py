@@ -1,0 +1,103 @@
+"""The config editor every page shares: a preset picker plus every knob of :class:`ResNetConfig`."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import streamlit as st
+
+from ..core.config import (
+    BLOCKS,
+    LIMITS,
+    PRESETS,
+    SHORTCUTS,
+    STEMS,
+    STRIDE_AT,
+    ResNetConfig,
+    config_diff,
+    parse_stages,
+    preset_name,
+)
+from .session import labels, tr
+
+__all__ = ["config_editor", "editor_base"]
+
+_INT_FIELDS = ("width", "num_classes", "in_channels", "input_size")
+
+
+def _widget_values(config: ResNetConfig, base: str) -> dict[str, Any]:
+    values = {f.name: getattr(config, f.name) for f in dataclasses.fields(ResNetConfig)}
+    values["stages"] = ",".join(map(str, config.stages))
+    values["preset"] = base
+    return values
+
+
+def _load_into_widgets(key: str, config: ResNetConfig, base: str) -> None:
+    for name, value in _widget_values(config, base).items():
+        st.session_state[f"{key}.{name}"] = value
+
+
+def _on_preset(key: str) -> None:
+    base = st.session_state[f"{key}.preset"]
+    _load_into_widgets(key, PRESETS[base], base)
+    st.session_state[f"{key}._base"] = base
+
+
+def config_editor(key: str, config: ResNetConfig, container: Any = None,
+                  base: str | None = None) -> ResNetConfig:
+    """Preset picker plus every knob of the config; returns the edited (valid) config.
+
+    Widgets are keyed ``f"{key}.<field>"``. A value the config rejects is shown as an error
+    next to the knobs and the last valid config is returned, so nothing the user typed is lost.
+    """
+    box = container if container is not None else st.sidebar
+    base = base or preset_name(config) or "resnet18"
+    if f"{key}.preset" not in st.session_state or st.session_state.get(f"{key}._shown") != config:
+        # First render, or the config was changed elsewhere (URL, another page, a button).
+        _load_into_widgets(key, config, base)
+        st.session_state[f"{key}._base"] = base
+
+    box.selectbox(tr("cfg.preset"), list(PRESETS), key=f"{key}.preset", on_change=_on_preset,
+                  args=(key,), help=tr("cfg.preset_help"))
+    box.text_input(tr("cfg.stages"), key=f"{key}.stages", help=tr("cfg.stages_help"))
+    box.selectbox(tr("cfg.shortcut"), SHORTCUTS, key=f"{key}.shortcut",
+                  format_func=labels("cfg.shortcut"), help=tr("cfg.shortcut_help"))
+    c1, c2 = box.columns(2)
+    c1.selectbox(tr("cfg.block"), BLOCKS, key=f"{key}.block", format_func=labels("cfg.block"))
+    c2.selectbox(tr("cfg.stride_at"), STRIDE_AT, key=f"{key}.stride_at",
+                 format_func=labels("cfg.stride_at"), help=tr("cfg.stride_at_help"),
+                 disabled=st.session_state[f"{key}.block"] != "bottleneck")
+    box.selectbox(tr("cfg.stem"), STEMS, key=f"{key}.stem", format_func=labels("cfg.stem"))
+    for i, name in enumerate(_INT_FIELDS):
+        lo, hi = LIMITS[name]
+        (c1 if i % 2 == 0 else c2).number_input(tr(f"cfg.{name}"), min_value=lo, max_value=hi, step=1,
+                                                key=f"{key}.{name}", help=tr(f"cfg.{name}_help"))
+    box.toggle(tr("cfg.preact"), key=f"{key}.preact", help=tr("cfg.preact_help"))
+
+    fields = {f.name: st.session_state[f"{key}.{f.name}"] for f in dataclasses.fields(ResNetConfig)
+              if f.name != "stages"}
+    try:
+        edited = ResNetConfig(stages=parse_stages(st.session_state[f"{key}.stages"]), **fields)
+    except ValueError as exc:
+        box.error(tr("cfg.invalid", error=str(exc)))
+        edited = config
+    st.session_state[f"{key}._shown"] = edited
+
+    base = st.session_state[f"{key}._base"]
+    diff = config_diff(PRESETS[base], edited)
+    if diff:
+        changes = ", ".join(f"{name}: {_fmt(old)} → {_fmt(new)}" for name, (old, new) in diff.items())
+        box.info(tr("cfg.custom", preset=base, changes=changes))
+    return edited
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+def editor_base(key: str) -> str:
+    """The preset the editor ``key`` started from (what its 'differs from' note compares with)."""
+    return st.session_state.get(f"{key}._base", "resnet18")

@@ -1,0 +1,59 @@
+"""The app's pages and the one place each browser session starts.
+
+``app.py`` calls :func:`run`: page config, the server's settings, the session's state (read from
+the link once), then ``st.navigation`` over :data:`PAGES` and the chosen page. Each page file
+starts with :func:`page_setup`, which sets its tab title and draws the language switch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from .. import settings
+from ..i18n import t
+from .session import init_session, lang, language_switch, tr
+
+__all__ = ["PageSpec", "PAGES", "run", "page_setup"]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # relative to app.py
+    title_key: str
+    icon: str  # Material icons ship with Streamlit; emoji depend on the viewer's fonts
+    url_path: str  # the address users bookmark: kept from the file names of the first release
+
+
+# Sidebar order. The Explorer is the default page, at the app's root address.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/explorer.py", "nav.explorer", ":material/account_tree:", ""),
+    PageSpec("pages/compare.py", "nav.compare", ":material/compare:", "Compare"),
+    PageSpec("pages/paper.py", "nav.paper", ":material/description:", "Paper"),
+    PageSpec("pages/classify.py", "nav.classify", ":material/image_search:", "Classify"),
+    PageSpec("pages/training_lab.py", "nav.training", ":material/monitoring:", "Training_lab"),
+)
+
+
+def run() -> None:
+    """Start this run of the app: settings, session state, navigation, then the page itself."""
+    st.set_page_config(page_title="ResNet Explorer", page_icon=":material/account_tree:", layout="wide")
+    try:
+        settings.validate_all()
+    except settings.SettingsError as exc:
+        # A wrong limit must be fixed by whoever runs the server, before anyone relies on it.
+        st.error(tr("app.bad_setting"), icon=":material/settings_alert:")
+        st.code(str(exc), language=None, wrap_lines=True)
+        st.stop()
+    init_session()
+    pages = [st.Page(spec.path, title=tr(spec.title_key), icon=spec.icon, url_path=spec.url_path or None,
+                     default=spec.url_path == "") for spec in PAGES]
+    st.navigation(pages).run()
+
+
+def page_setup(title_key: str, icon: str = ":material/account_tree:") -> None:
+    """First call of every page: its browser-tab title and the sidebar language switch."""
+    st.set_page_config(page_title=f"{t(title_key, lang())} · ResNet Explorer", page_icon=icon,
+                       layout="wide")
+    language_switch()

@@ -1,0 +1,66 @@
+"""Tables and block arithmetic as a page shows them: translated headers, separators, percentages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ..i18n import STRINGS, t
+from .session import lang, tr
+
+__all__ = ["stage_label", "show_table", "show_block_arithmetic"]
+
+
+def stage_label(stage: str, language: str | None = None) -> str:
+    """'layer2' -> 'stage 2 (layer2)' in the current language; stem/head likewise."""
+    language = language or lang()
+    if stage.startswith("layer"):
+        return t("stage.layer", language, n=stage[len("layer"):], name=stage)
+    return t(f"stage.{stage}", language)
+
+
+_COUNT_COLUMNS = ("params", "macs", "branch_params", "shortcut_params", "branch_macs", "shortcut_macs")
+
+
+def show_table(df: Any, height: int | str = "auto") -> None:
+    """A DataFrame with translated headers, thousands separators and percentages."""
+    df = df.drop(columns=[c for c in ("block", "stage") if c in df and "name" in df])
+    if "role" in df:
+        df["role"] = df["role"].map(lambda r: tr(f"role.{r}"))
+    if "kernel" in df:  # "3×3" and "/2" read better than two bare integers; blank where none
+        df["kernel"] = df["kernel"].map(lambda k: "" if pd.isna(k) else f"{k}×{k}")
+        df["stride"] = df["stride"].map(lambda s: "" if pd.isna(s) else f"/{s}")
+    config = {}
+    for col in df.columns:
+        label = tr(f"col.{col}") if f"col.{col}" in STRINGS else col
+        if col in _COUNT_COLUMNS:
+            config[col] = st.column_config.NumberColumn(label, format="localized")
+        elif col.endswith("_share"):
+            config[col] = st.column_config.NumberColumn(label, format="percent")
+        else:
+            config[col] = st.column_config.Column(label)
+    st.dataframe(df, hide_index=True, column_config=config, height=height)
+
+
+def show_block_arithmetic(arith: Any) -> None:
+    """The basic-vs-bottleneck comparison (Fig. 5), both pairings, BN parameters apart."""
+    w = tr("blocks.weights")
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"#### {tr('blocks.same_map', c=arith.channels)}")
+        st.caption(tr("blocks.same_map_caption", c=arith.channels))
+        st.markdown(f"**{tr('blocks.basic')}**  \n`{arith.basic_formula} = {arith.basic_weights:,}` {w}")
+        st.markdown(f"**{tr('blocks.bottleneck')}**  \n"
+                    f"`{arith.bottleneck_formula} = {arith.bottleneck_weights:,}` {w}")
+        st.success(tr("blocks.ratio", ratio=f"{arith.ratio:.2f}"))
+    with right:
+        st.markdown(f"#### {tr('blocks.fig5')}")
+        st.caption(tr("blocks.fig5_caption", m=arith.mid, c=arith.channels))
+        st.markdown(f"**{tr('blocks.basic')}** ({arith.mid}-d)  \n"
+                    f"`{arith.fig5_basic_formula} = {arith.fig5_basic_weights:,}` {w}")
+        st.markdown(f"**{tr('blocks.bottleneck')}** ({arith.channels}-d)  \n"
+                    f"`{arith.bottleneck_formula} = {arith.bottleneck_weights:,}` {w}")
+        st.info(tr("blocks.ratio", ratio=f"{arith.fig5_ratio:.2f}"))
+    st.caption(tr("blocks.bn", basic=f"{arith.basic_bn:,}", bottleneck=f"{arith.bottleneck_bn:,}"))
