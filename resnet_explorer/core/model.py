@@ -176,7 +176,8 @@ class ResNet(nn.Module):
 
 
 def build_model(config: ResNetConfig, device: str | torch.device | None = None) -> ResNet:
-    """Build ``config`` as an ``nn.Module`` with PyTorch's default initialisation.
+    """Build ``config`` as an ``nn.Module``: convolutions He-initialised (Kaiming normal, fan-out), as
+    the paper and torchvision do; batch norm and the FC layer keep PyTorch's defaults.
 
     On the ``meta`` device nothing is allocated, so any config can be built for inspection.
     Otherwise the memory estimate is checked first and ModelTooLargeError is raised when it
