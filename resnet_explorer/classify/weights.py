@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 ARCHS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
-ASSETS = Path(__file__).resolve().parent / "assets"
+ASSETS = Path(__file__).resolve().parents[1] / "assets"  # resnet_explorer/assets
 DIGITS_NAME = "digits_resnet20"
 _CHUNK = 1 << 16
 
