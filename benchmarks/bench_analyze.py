@@ -22,21 +22,17 @@ import argparse
 import dataclasses
 import gc
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import torch
 import torchinfo
 import torchvision
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from resnet_explorer import PRESETS, ResNetConfig, analyze, build_model  # noqa: E402
-from resnet_explorer.core.analysis import fold_to_blocks  # noqa: E402
-from resnet_explorer.core.config import IMAGENET_PRESETS  # noqa: E402
-from resnet_explorer.core.plan import make_plan  # noqa: E402
+from resnet_explorer import PRESETS, ResNetConfig, analyze, build_model
+from resnet_explorer.core.analysis import fold_to_blocks
+from resnet_explorer.core.config import IMAGENET_PRESETS
+from resnet_explorer.core.plan import make_plan
 
 
 def _best_s(fn: Callable[[], object], repeats: int, before: Callable[[], None] = lambda: None) -> float:

@@ -13,17 +13,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import torchinfo
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from resnet_explorer import PRESETS, analyze, build_model
 
-from resnet_explorer import PRESETS, analyze, build_model  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def rerun_times(preset: str, widths: list[int]) -> tuple[list[float], int]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import threading
 import time
 from pathlib import Path
@@ -24,11 +23,10 @@ import torch
 import torchvision
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from resnet_explorer import PRESETS, build_model
+from resnet_explorer.classify.worker import ClassifyJob, ClassifyWorker, config_source, run_job
 
-from resnet_explorer import PRESETS, build_model  # noqa: E402
-from resnet_explorer.classify.worker import ClassifyJob, ClassifyWorker, config_source, run_job  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def latency(repeats: int) -> None:

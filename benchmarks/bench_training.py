@@ -12,20 +12,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from resnet_explorer.core.config import PRESETS  # noqa: E402
-from resnet_explorer.core.model import build_model  # noqa: E402
-from resnet_explorer.settings import train_threads  # noqa: E402
-from resnet_explorer.train.data import load_digits  # noqa: E402
-from resnet_explorer.train.loop import TrainSettings, fit_config, train_models  # noqa: E402
+from resnet_explorer.core.config import PRESETS
+from resnet_explorer.core.model import build_model
+from resnet_explorer.settings import train_threads
+from resnet_explorer.train.data import load_digits
+from resnet_explorer.train.loop import TrainSettings, fit_config, train_models
 
 
 def plain_loop(config, data, settings: TrainSettings) -> float:

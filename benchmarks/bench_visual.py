@@ -16,20 +16,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import graphviz
+import torch
+from torch.fx import symbolic_trace
+from torch.fx.passes.shape_prop import ShapeProp
 
-import graphviz  # noqa: E402
-import torch  # noqa: E402
-from torch.fx import symbolic_trace  # noqa: E402
-from torch.fx.passes.shape_prop import ShapeProp  # noqa: E402
-
-from resnet_explorer import PRESETS, analyze, build_model, graph  # noqa: E402
-from resnet_explorer.core.plan import make_plan  # noqa: E402
-from resnet_explorer.visual import charts
+from resnet_explorer import PRESETS, analyze, build_model
+from resnet_explorer.core.plan import make_plan
+from resnet_explorer.visual import charts, graph
 
 
 def _cold() -> None:

@@ -6,7 +6,9 @@
 """
 
 from .core.analysis import Analysis, analyze, block_arithmetic
+from .core.checkpoints import model_from_checkpoint
 from .core.config import PRESETS, ResNetConfig
 from .core.model import build_model
 
-__all__ = ["ResNetConfig", "PRESETS", "build_model", "analyze", "Analysis", "block_arithmetic"]
+__all__ = ["ResNetConfig", "PRESETS", "build_model", "analyze", "Analysis", "block_arithmetic",
+           "model_from_checkpoint"]

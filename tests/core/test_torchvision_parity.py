@@ -10,16 +10,12 @@ import pytest
 import torch
 import torchvision
 
+from known_answers import TORCHVISION_PARAMS as PUBLISHED
 from resnet_explorer import PRESETS, build_model
 
 # Published in torchvision's weights metadata (``meta["num_params"]``) and its docs.
-TORCHVISION_PARAMS = {
-    "resnet18": 11_689_512,
-    "resnet34": 21_797_672,
-    "resnet50": 25_557_032,
-    "resnet101": 44_549_160,
-    "resnet152": 60_192_808,
-}
+TORCHVISION_PARAMS = {name: PUBLISHED[name] for name in ("resnet18", "resnet34", "resnet50", "resnet101",
+                                                         "resnet152")}
 
 
 def _torchvision(name: str, device: str = "cpu") -> torch.nn.Module:
