@@ -54,6 +54,7 @@ def run() -> None:
 
 def page_setup(title_key: str, icon: str = ":material/account_tree:") -> None:
     """First call of every page: its browser-tab title and the sidebar language switch."""
-    st.set_page_config(page_title=f"{t(title_key, lang())} · ResNet Explorer", page_icon=icon,
-                       layout="wide")
+    title = t(title_key, lang())
+    st.set_page_config(page_title=title if "ResNet Explorer" in title else f"{title} · ResNet Explorer",
+                       page_icon=icon, layout="wide")
     language_switch()
