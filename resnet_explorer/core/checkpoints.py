@@ -15,6 +15,11 @@ A checkpoint uploaded to a classroom server is untrusted input. The rules, in th
    nesting under ``state_dict`` is accepted; missing / unexpected / wrong-shape keys are reported
    as a table; NaN or Inf weights are refused (``load_state_dict`` takes them silently);
    float64/float16 are cast to float32.
+5. Option A's zero channels have two conventions with identical keys and shapes (append, as
+   fb.resnet.torch; half on each side, as akamaster/pytorch_resnet_cifar10), so a state dict loads
+   into either and computes something else in the wrong one. That implementation's layout (a
+   ``linear.*`` head, ``.th`` files) is recognised and loaded with its placement; where the file
+   cannot tell, the loader says which placement it used, and refuses contradictory evidence.
 
 Every refusal raises a :class:`CheckpointError` subclass whose ``code`` names the problem (for the
 translated UI message) and whose text says what is wrong and what is allowed.
@@ -22,6 +27,7 @@ translated UI message) and whose text says what is wrong and what is allowed.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import pickle
@@ -39,12 +45,16 @@ from .model import ResNet, build_model
 
 __all__ = [
     "CheckpointError", "CheckpointSizeError", "CheckpointFormatError", "UnsafeCheckpointError",
-    "KeyMismatchError", "NonFiniteWeightsError", "KeyProblem", "LoadedCheckpoint", "Note",
+    "KeyMismatchError", "NonFiniteWeightsError", "PaddingConventionError", "KeyProblem", "LoadedCheckpoint",
+    "Note", "pad_placement_of",
     "CHECKPOINT_SUFFIXES", "max_checkpoint_bytes", "expected_shapes", "read_state_dict",
     "load_checkpoint", "model_from_checkpoint",
 ]
 
-CHECKPOINT_SUFFIXES = (".safetensors", ".pt", ".pth")
+# ".th": what akamaster/pytorch_resnet_cifar10 saves (a torch.save zip like any .pt).
+CHECKPOINT_SUFFIXES = (".safetensors", ".pt", ".pth", ".th")
+# That implementation names its classifier ``linear`` where torchvision (and we) say ``fc``.
+AKAMASTER_HEAD = "linear."
 # A record may not inflate more than this many times its stored size. torch.save stores records
 # uncompressed (ratio 1); a zip bomb reaches ratios in the thousands.
 MAX_INFLATE_RATIO = 100
@@ -108,11 +118,17 @@ class NonFiniteWeightsError(CheckpointError):
     code = "nonfinite"
 
 
+class PaddingConventionError(CheckpointError):
+    code = "padding"
+
+
 @dataclass
 class LoadedCheckpoint:
     state_dict: dict[str, torch.Tensor]
     format: str  # "safetensors" | "torch"
     notes: list[Note]
+    # The option A placement the file's layout implies ("both" for akamaster's), or None: not told.
+    pad_placement: str | None = None
 
 
 def _mb(n: int) -> str:
@@ -254,7 +270,49 @@ def read_state_dict(data: bytes, filename: str, config: ResNetConfig) -> LoadedC
         fmt = "torch"
     state = _unwrap(raw, notes)
     state = _strip_prefix(state, notes)
-    return LoadedCheckpoint(_check_against(state, config, notes), fmt, notes)
+    state, placement = _akamaster_layout(state, notes)
+    return LoadedCheckpoint(_check_against(state, config, notes), fmt, notes, placement)
+
+
+def _akamaster_layout(state: dict[str, Any], notes: list[Note]) -> tuple[dict[str, Any], str | None]:
+    """Rename akamaster's ``linear.*`` head to ``fc.*``; the placement its layout implies, if any."""
+    keys = [str(k) for k in state]
+    has_linear = any(k.startswith(AKAMASTER_HEAD) for k in keys)
+    if has_linear and not any(k.startswith("fc.") for k in keys):
+        notes.append(Note("head_renamed", "renamed the head linear.* to fc.* "
+                          "(akamaster/pytorch_resnet_cifar10 layout)", {"old": "linear", "new": "fc"}))
+        return {("fc." + str(k)[len(AKAMASTER_HEAD):] if str(k).startswith(AKAMASTER_HEAD) else k): v
+                for k, v in state.items()}, "both"
+    return state, None
+
+
+def pad_placement_of(loaded: LoadedCheckpoint, filename: str,
+                     config: ResNetConfig) -> tuple[str, Note | None]:
+    """The option A placement to load ``loaded`` with, and a note saying how it was decided.
+
+    Raises PaddingConventionError where the evidence contradicts itself (a ``.th`` file, which only
+    akamaster's code writes here, but with a torchvision-style ``fc`` head): guessing would give a
+    model that loads and silently computes something else.
+    """
+    from .plan import make_plan
+
+    if not any(b.shortcut == "zero-pad" for b in make_plan(config).blocks):
+        return config.pad_placement, None  # no option A shortcut: the placement changes nothing
+    suffix = Path(filename).suffix.lower()
+    if loaded.pad_placement == "both":
+        return "both", Note("padding_both", "option A shortcuts pad half the zero channels on each side, "
+                            "as akamaster/pytorch_resnet_cifar10 does (its linear head was found)",
+                            {"placement": "both"})
+    if suffix == ".th":
+        raise PaddingConventionError(
+            f"cannot tell how {filename!r} pads option A shortcuts: a .th file is the layout of "
+            "akamaster/pytorch_resnet_cifar10 (half the zero channels on each side), but its head is named "
+            "'fc', not 'linear'. Allowed: that implementation's file unchanged, or a .pt/.pth/.safetensors "
+            "file saved from a model whose placement is set in the config (pad_placement).",
+            {"filename": filename})
+    return config.pad_placement, Note(
+        "padding_assumed", f"the file does not record how option A pads; used the config's "
+        f"pad_placement={config.pad_placement!r}", {"placement": config.pad_placement})
 
 
 def _unwrap(raw: Any, notes: list[Note]) -> dict[str, Any]:
@@ -346,8 +404,14 @@ def load_checkpoint(path: str | Path, config: ResNetConfig) -> LoadedCheckpoint:
 
 
 def model_from_checkpoint(data: bytes, filename: str, config: ResNetConfig) -> tuple[ResNet, list[Note]]:
-    """A fresh model of ``config`` (eval mode) holding the checkpoint's weights, loaded with strict=True."""
+    """A fresh model of ``config`` (eval mode) holding the checkpoint's weights, loaded with strict=True.
+
+    Its option A placement is the one the file's layout implies (see :func:`pad_placement_of`), so
+    the returned model's config may differ from ``config`` in ``pad_placement``, and a note says so.
+    """
     loaded = read_state_dict(data, filename, config)
-    model = build_model(config)
+    placement, note = pad_placement_of(loaded, filename, config)
+    notes = loaded.notes + ([note] if note else [])
+    model = build_model(dataclasses.replace(config, pad_placement=placement))
     model.load_state_dict(loaded.state_dict, strict=True)
-    return model.eval(), loaded.notes
+    return model.eval(), notes

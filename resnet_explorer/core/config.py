@@ -16,10 +16,12 @@ __all__ = [
     "PRESETS",
     "IMAGENET_PRESETS",
     "CIFAR_PRESETS",
+    "FAMILY_PRESETS",
     "STEMS",
     "BLOCKS",
     "SHORTCUTS",
     "STRIDE_AT",
+    "PAD_PLACEMENTS",
     "LIMITS",
     "preset_name",
     "nearest_preset",
@@ -34,6 +36,9 @@ STEMS = ("imagenet", "cifar", "deep")
 BLOCKS = ("basic", "bottleneck")
 SHORTCUTS = ("A", "B", "C", "none")
 STRIDE_AT = ("1x1", "3x3")
+# Option A's zero channels: after the identity ones (fb.resnet.torch), or half on each side
+# (akamaster/pytorch_resnet_cifar10, the most used PyTorch CIFAR code); see docs/notes.md.
+PAD_PLACEMENTS = ("append", "both")
 
 # Allowed ranges, inclusive. Wide enough to explore "what if" (a 4096-wide stage, a 2048 px
 # input); whether such a model may actually be *built* here is decided by its memory estimate
@@ -45,7 +50,12 @@ LIMITS: dict[str, tuple[int, int]] = {
     "num_classes": (1, 100_000),
     "in_channels": (1, 64),
     "input_size": (8, 4096),
+    "groups": (1, 1024),
+    "width_per_group": (1, 8192),
+    "stem_width": (0, 8192),  # 0: as wide as the first stage
+    "se_ratio": (0, 1024),  # 0: no squeeze-and-excitation
 }
+DROP_PATH_MAX = 0.95  # a branch dropped more often than this is hardly ever trained
 
 
 @dataclass(frozen=True)
@@ -67,18 +77,46 @@ class ResNetConfig:
     shortcut: str = "B"
     # Where a bottleneck halves the map: the paper's first 1x1, or torchvision's 3x3 ("V1.5").
     stride_at: str = "3x3"
-    # Width of the first stage (the bottleneck's inner width); each later stage doubles it.
+    # Width of the first stage (torchvision's ``planes``: a basic block's width, a bottleneck's inner
+    # width before groups/width_per_group rescale it, a quarter of its output); later stages double it.
     width: int = 64
     # Pre-activation order BN -> ReLU -> conv ("Identity Mappings", arXiv 1603.05027).
     preact: bool = False
     num_classes: int = 1000
     in_channels: int = 3
     input_size: int = 224
+    # --- the successors (defaults leave the 2015 network unchanged) ---
+    # Cardinality: the bottleneck's 3x3 conv split into this many groups ("ResNeXt", Xie et al.
+    # 2017, arXiv 1611.05431, Fig. 3c).
+    groups: int = 1
+    # Channels per group of that 3x3, scaled like torchvision's ``base_width``: the inner width is
+    # int(planes * width_per_group / 64) * groups, so 64 with groups=1 is the paper's bottleneck,
+    # 4 with groups=32 is ResNeXt-50 (32x4d), 128 is wide_resnet50_2 (Zagoruyko & Komodakis 2016).
+    width_per_group: int = 64
+    # Output channels of the stem (0: the first stage's width). Wide ResNets keep a 16-wide stem
+    # before 16k-wide stages (arXiv 1605.07146, Table 1); the deep stem is w/2, w/2, w of it.
+    stem_width: int = 0
+    # ResNet-D (Bag of Tricks, arXiv 1812.01187, Fig. 2c): a downsampling projection first
+    # average-pools 2x2 and then applies a stride-1 1x1 conv, so it reads every input pixel.
+    shortcut_pool: bool = False
+    # Squeeze-and-excitation reduction ratio r (Hu et al. 2018, arXiv 1709.01507, Fig. 3): global
+    # pool -> 1x1 conv to C/r -> ReLU -> 1x1 conv to C -> sigmoid gate on the branch; 0 = none.
+    se_ratio: int = 0
+    # Stochastic depth (Huang et al. 2016, arXiv 1603.09382): in training, block l of L drops its
+    # residual branch with probability drop_path * l / L (the paper's linear decay, p_L = 1 - drop_path).
+    drop_path: float = 0.0
+    # Start each residual branch at zero (its last BN's gamma; the last conv in pre-activation
+    # blocks), so every block begins as the identity (Goyal et al. 2017, arXiv 1706.02677, Sec. 5.1).
+    zero_init_residual: bool = False
+    # Where option A puts its zero channels (PAD_PLACEMENTS); same parameters, different channel order.
+    pad_placement: str = "append"
 
     def __post_init__(self) -> None:
         # Accept lists from JSON / widgets but store a tuple, so the config stays hashable.
         if isinstance(self.stages, list):
             object.__setattr__(self, "stages", tuple(self.stages))
+        if isinstance(self.drop_path, int) and not isinstance(self.drop_path, bool):
+            object.__setattr__(self, "drop_path", float(self.drop_path))  # 0 and 0.0 are one config
         _validate(self)
 
     @property
@@ -89,6 +127,19 @@ class ResNetConfig:
     @property
     def is_plain(self) -> bool:
         return self.shortcut == "none"
+
+    @property
+    def stem_channels(self) -> int:
+        """Output channels of the stem: ``stem_width``, or the first stage's width when it is 0."""
+        return self.stem_width or self.width
+
+    def stage_planes(self, stage: int) -> int:
+        """torchvision's ``planes`` of stage ``stage`` (1-based): width doubled per stage (Table 1)."""
+        return self.width * 2 ** (stage - 1)
+
+    def inner_width(self, stage: int) -> int:
+        """Width of the block's inner convs (the bottleneck's 3x3), torchvision's formula."""
+        return self.stage_planes(stage) * self.width_per_group // 64 * self.groups
 
 
 def _choice(field: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -118,8 +169,34 @@ def _validate(c: ResNetConfig) -> None:
         _int_in(f"stages[{i}]", n, "blocks")
     for name in ("width", "num_classes", "in_channels", "input_size"):
         _int_in(name, getattr(c, name))
-    if not isinstance(c.preact, bool):
-        raise ValueError(f"preact: got {c.preact!r}; expected True or False")
+    for name in ("preact", "shortcut_pool", "zero_init_residual"):
+        if not isinstance(getattr(c, name), bool):
+            raise ValueError(f"{name}: got {getattr(c, name)!r}; expected True or False")
+    for name in ("groups", "width_per_group", "stem_width", "se_ratio"):
+        _int_in(name, getattr(c, name))
+    _choice("pad_placement", c.pad_placement, PAD_PLACEMENTS)
+    if isinstance(c.drop_path, bool) or not isinstance(c.drop_path, float) \
+            or not 0.0 <= c.drop_path <= DROP_PATH_MAX:
+        raise ValueError(f"drop_path: got {c.drop_path!r}; allowed: a number from 0 to {DROP_PATH_MAX}")
+    # torchvision's BasicBlock refuses these too: a grouped or re-widened basic block is no
+    # network either paper describes.
+    if c.block == "basic" and (c.groups != 1 or c.width_per_group != 64):
+        raise ValueError(f"groups/width_per_group: got {c.groups}/{c.width_per_group}; basic blocks allow "
+                         "only 1/64 (use block 'bottleneck' for ResNeXt and wide bottlenecks)")
+    if c.inner_width(1) < 1:
+        raise ValueError(f"width_per_group: got {c.width_per_group}; with width {c.width} the inner width "
+                         f"int({c.width}·{c.width_per_group}/64)·{c.groups} would be 0; allowed: at least "
+                         f"{-(-64 // c.width)}")
+    if c.shortcut_pool and c.shortcut not in ("B", "C"):
+        raise ValueError(f"shortcut_pool: got True with shortcut {c.shortcut!r}; the average-pool shortcut "
+                         "(ResNet-D) needs a projection: allowed with shortcut 'B' or 'C'")
+    if c.se_ratio and c.width * c.expansion < c.se_ratio:
+        raise ValueError(f"se_ratio: got {c.se_ratio}; the first stage's {c.width * c.expansion} channels "
+                         f"would squeeze to 0; allowed: 0 (off) or 1 to {c.width * c.expansion}")
+    if c.shortcut == "none" and (c.drop_path or c.zero_init_residual):
+        name = "drop_path" if c.drop_path else "zero_init_residual"
+        raise ValueError(f"{name}: got {getattr(c, name)!r} on a plain net; it silences the residual branch, "
+                         "which a plain net has no shortcut around: allowed only with shortcut A, B or C")
 
 
 def _imagenet(stages: tuple[int, ...], block: str, shortcut: str = "B") -> ResNetConfig:
@@ -148,7 +225,47 @@ CIFAR_PRESETS: dict[str, ResNetConfig] = {
     **{f"resnet{6 * n + 2}": _cifar(n) for n in (3, 5, 7, 9, 18, 200)},  # 20 ... 1202
     **{f"plain{6 * n + 2}": _cifar(n, "none") for n in (3, 5, 7, 9, 18)},  # 20 ... 110
 }
-PRESETS: dict[str, ResNetConfig] = {**IMAGENET_PRESETS, **CIFAR_PRESETS}
+
+
+def _preact_cifar(depth: int) -> ResNetConfig:
+    # Identity Mappings (arXiv 1603.05027) Sec. 4 / Table 3: depth 9n+2 of bottlenecks on 16/32/64
+    # planes (64/128/256 out), the stride on the first 1x1 and a bare 1x1 conv on projections,
+    # as the authors' resnet-pre-act.lua builds it.
+    n = (depth - 2) // 9
+    return ResNetConfig(stem="cifar", stages=(n, n, n), block="bottleneck", shortcut="B", stride_at="1x1",
+                        width=16, preact=True, num_classes=10, input_size=32)
+
+
+def _wrn(depth: int, k: int) -> ResNetConfig:
+    # WRN-d-k (arXiv 1605.07146, Table 1): a 16-wide 3x3 stem, then (d-4)/6 pre-activation basic
+    # blocks per stage at 16k/32k/64k, a 1x1 conv shortcut where the shape changes.
+    n = (depth - 4) // 6
+    return ResNetConfig(stem="cifar", stages=(n, n, n), block="basic", shortcut="B", width=16 * k,
+                        stem_width=16, preact=True, num_classes=10, input_size=32)
+
+
+_R = dataclasses.replace
+# The family, named as the library that ships each (torchvision 0.29, timm 1.0) or as its paper does.
+FAMILY_PRESETS: dict[str, ResNetConfig] = {
+    # ResNeXt (arXiv 1611.05431): "32x4d" = 32 groups of 4 channels in the first stage's 3x3.
+    "resnext50_32x4d": _R(IMAGENET_PRESETS["resnet50"], groups=32, width_per_group=4),  # 25.0M
+    "resnext101_32x8d": _R(IMAGENET_PRESETS["resnet101"], groups=32, width_per_group=8),  # 88.8M
+    "resnext101_64x4d": _R(IMAGENET_PRESETS["resnet101"], groups=64, width_per_group=4),  # 83.5M
+    # Wide ResNet-50/101-2: the bottleneck's inner width doubled, its output kept (torchvision).
+    "wide_resnet50_2": _R(IMAGENET_PRESETS["resnet50"], width_per_group=128),  # 68.9M
+    "wide_resnet101_2": _R(IMAGENET_PRESETS["resnet101"], width_per_group=128),  # 126.9M
+    # ResNet-D (Bag of Tricks): deep stem 32-32-64 plus the average-pool shortcut (timm).
+    "resnet18d": _R(IMAGENET_PRESETS["resnet18"], stem="deep", shortcut_pool=True),  # 11.7M
+    "resnet50d": _R(IMAGENET_PRESETS["resnet50"], stem="deep", shortcut_pool=True),  # 25.6M
+    # SE-ResNet-50: r = 16 in every bottleneck (Hu et al. 2018; timm's seresnet50).
+    "seresnet50": _R(IMAGENET_PRESETS["resnet50"], se_ratio=16),  # 28.1M
+    "preact_resnet164": _preact_cifar(164),  # 1.7M
+    "preact_resnet1001": _preact_cifar(1001),  # 10.2M
+    "wrn28_10": _wrn(28, 10),  # 36.5M
+    "wrn40_4": _wrn(40, 4),  # 8.9M
+    "wrn16_8": _wrn(16, 8),  # 11.0M
+}
+PRESETS: dict[str, ResNetConfig] = {**IMAGENET_PRESETS, **CIFAR_PRESETS, **FAMILY_PRESETS}
 
 
 def preset_name(config: ResNetConfig) -> str | None:
@@ -210,6 +327,11 @@ def _parse_field(name: str, raw: str) -> Any:
         if raw.lower() not in ("1", "0", "true", "false"):
             raise ValueError(f"{name}: got {raw!r}; allowed: 1 or 0")
         return raw.lower() in ("1", "true")
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"{name}: got {raw!r}; expected a number from 0 to {DROP_PATH_MAX}") from None
     if isinstance(default, int):
         try:
             return int(raw)

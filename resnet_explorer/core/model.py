@@ -7,6 +7,7 @@ Module names follow torchvision's ``models/resnet.py`` (``conv1``, ``bn1``, ``la
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 
 import torch
 import torch.nn.functional as F
@@ -16,8 +17,8 @@ from .. import settings
 from .config import ResNetConfig
 from .plan import BlockSpec, LayerSpec, Plan, make_plan
 
-__all__ = ["ResNet", "ResidualBlock", "ZeroPadShortcut", "build_model", "ModelTooLargeError",
-           "memory_limit_bytes", "check_fits", "estimate_bytes"]
+__all__ = ["ResNet", "ResidualBlock", "ZeroPadShortcut", "SqueezeExcite", "DropPath", "build_model",
+           "ModelTooLargeError", "memory_limit_bytes", "check_fits", "estimate_bytes"]
 
 class ModelTooLargeError(ValueError):
     """Raised before allocating a model whose estimate exceeds the server's limit."""
@@ -48,33 +49,82 @@ def check_fits(config: ResNetConfig, batch: int = 1, limit: int | None = None) -
 
 
 class ZeroPadShortcut(nn.Module):
-    """Option A shortcut (He et al. 2015, Sec. 3.3): subsample by ``stride``, pad channels with zeros."""
+    """Option A shortcut (He et al. 2015, Sec. 3.3): subsample by ``stride``, pad channels with zeros.
 
-    def __init__(self, out_channels: int, stride: int) -> None:
+    placement "append": the zeros follow the identity channels (fb.resnet.torch); "both": half
+    before and half after, as akamaster/pytorch_resnet_cifar10 pads planes//4 on each side.
+    """
+
+    def __init__(self, out_channels: int, stride: int, placement: str = "append") -> None:
         super().__init__()
         self.out_channels = out_channels
         self.stride = stride
+        self.placement = placement
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x[:, :, :: self.stride, :: self.stride]
-        return F.pad(x, (0, 0, 0, 0, 0, self.out_channels - x.shape[1]))
+        extra = self.out_channels - x.shape[1]
+        before = extra // 2 if self.placement == "both" else 0
+        return F.pad(x, (0, 0, 0, 0, before, extra - before))
 
     def extra_repr(self) -> str:
-        return f"out_channels={self.out_channels}, stride={self.stride}"
+        return f"out_channels={self.out_channels}, stride={self.stride}, placement={self.placement!r}"
 
 
-def _leaf(spec: LayerSpec) -> nn.Module:
+class SqueezeExcite(nn.Module):
+    """Squeeze-and-excitation (Hu et al. 2018, Fig. 3): x * sigmoid(fc2(relu(fc1(mean(x))))).
+
+    The two FC layers are 1x1 convs with bias, named ``fc1`` / ``fc2`` as timm names them.
+    """
+
+    def __init__(self, channels: int, squeezed: int) -> None:
+        super().__init__()
+        self.fc1 = nn.Conv2d(channels, squeezed, 1)
+        self.act = nn.ReLU(inplace=True)
+        self.fc2 = nn.Conv2d(squeezed, channels, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        s = x.mean((2, 3), keepdim=True)  # (B, C, 1, 1): the squeeze
+        return x * torch.sigmoid(self.fc2(self.act(self.fc1(s))))  # the excitation gates each channel
+
+
+class DropPath(nn.Module):
+    """Stochastic depth (Huang et al. 2016): in training, zero a sample's branch with probability ``p``.
+
+    Kept branches are scaled by 1/(1-p) now rather than by (1-p) at test time (the paper's Eq. 5),
+    so evaluation is the plain network; timm's ``DropPath`` does the same.
+    """
+
+    def __init__(self, p: float) -> None:
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        keep = x.new_empty((x.shape[0],) + (1,) * (x.dim() - 1)).bernoulli_(1.0 - self.p)
+        return x * keep / (1.0 - self.p)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p:.4f}"
+
+
+def _leaf(spec: LayerSpec, pad_placement: str = "append") -> nn.Module:
     c_in, c_out = spec.in_shape[0], spec.out_shape[0]
     if spec.kind == "Conv2d":
-        return nn.Conv2d(c_in, c_out, spec.kernel, spec.stride, spec.padding, bias=False)
+        return nn.Conv2d(c_in, c_out, spec.kernel, spec.stride, spec.padding, groups=spec.groups, bias=False)
     if spec.kind == "BatchNorm2d":
         return nn.BatchNorm2d(c_out)
     if spec.kind == "ReLU":
         return nn.ReLU(inplace=True)
     if spec.kind == "MaxPool2d":
         return nn.MaxPool2d(spec.kernel, spec.stride, spec.padding)
+    if spec.kind == "AvgPool2d":  # ResNet-D's shortcut pool, as timm's (ceil mode, no padded zeros)
+        return nn.AvgPool2d(spec.kernel, spec.stride, ceil_mode=True, count_include_pad=False)
+    if spec.kind == "SqueezeExcite":
+        return SqueezeExcite(c_in, spec.groups)
     if spec.kind == "ZeroPadShortcut":
-        return ZeroPadShortcut(c_out, spec.stride)
+        return ZeroPadShortcut(c_out, spec.stride, pad_placement)
     if spec.kind == "AdaptiveAvgPool2d":
         return nn.AdaptiveAvgPool2d(1)
     if spec.kind == "Linear":
@@ -93,7 +143,7 @@ class ResidualBlock(nn.Module):
     y = F(x) + shortcut(x) with BN-ReLU moved into F (pre-activation, arXiv 1603.05027 Fig. 1b).
     """
 
-    def __init__(self, spec: BlockSpec, preact: bool) -> None:
+    def __init__(self, spec: BlockSpec, preact: bool, pad_placement: str = "append") -> None:
         super().__init__()
         self.preact = preact
         self.shortcut_kind = spec.shortcut
@@ -102,9 +152,14 @@ class ResidualBlock(nn.Module):
             self.add_module(_local(s, spec.name), _leaf(s))
         self.downsample: nn.Module | None = None
         if spec.shortcut == "projection":
-            self.downsample = nn.Sequential(*(_leaf(s) for s in spec.shortcut_layers))
+            parts = OrderedDict((_local(s, f"{spec.name}.downsample"), _leaf(s))
+                                for s in spec.shortcut_layers)
+            if "0" not in parts:  # ResNet-D with no pool to do: timm's nn.Identity keeps the indices
+                parts = OrderedDict([("0", nn.Identity()), *parts.items()])
+            self.downsample = nn.Sequential(parts)
         elif spec.shortcut == "zero-pad":
-            self.downsample = _leaf(spec.shortcut_layers[0])
+            self.downsample = _leaf(spec.shortcut_layers[0], pad_placement)
+        self.drop_path = DropPath(spec.drop_prob) if spec.drop_prob > 0 else None
         self.relu = _leaf(spec.post[0]) if spec.post else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -114,6 +169,8 @@ class ResidualBlock(nn.Module):
             out = self._modules[name](out)
             if self.preact and i == 1:
                 pre = out  # BN-ReLU(x): what a pre-activation projection reads
+        if self.drop_path is not None:
+            out = self.drop_path(out)
         if self.shortcut_kind == "none":  # plain net: no shortcut at all
             pass
         elif self.downsample is None:  # identity
@@ -142,8 +199,8 @@ class ResNet(nn.Module):
                 self.stem_names.append(s.name)
         self.stage_names = []
         for stage in plan.stages:
-            self.add_module(stage.name, nn.Sequential(*(ResidualBlock(b, plan.config.preact)
-                                                        for b in stage.blocks)))
+            self.add_module(stage.name, nn.Sequential(*(
+                ResidualBlock(b, plan.config.preact, plan.config.pad_placement) for b in stage.blocks)))
             self.stage_names.append(stage.name)
         self.head_names = [s.name for s in plan.head]
         for s in plan.head:
@@ -153,6 +210,13 @@ class ResNet(nn.Module):
             # torchvision does; PyTorch's default Conv2d init trains deep plain nets worse.
             if isinstance(m, nn.Conv2d) and m.weight.device.type != "meta":
                 nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+        if plan.config.zero_init_residual:
+            for m in self.modules():
+                if isinstance(m, ResidualBlock) and m.branch_names:
+                    # The branch's last weighted layer: its BN (post-activation) or conv (pre-activation).
+                    last = [n for n in m.branch_names if n.startswith(("bn", "conv"))][-1]
+                    if m._modules[last].weight.device.type != "meta":
+                        nn.init.zeros_(m._modules[last].weight)
 
     def forward_features(self, x: torch.Tensor) -> list[torch.Tensor]:
         """Feature maps after the stem and after each stage (for visualisation and CAM)."""

@@ -7,7 +7,9 @@ Counting conventions (He et al. 2015, Table 1; torchvision's ``GFLOPS`` metadata
 multiply-adds (MACs) are counted for convolutions and the fully connected layer; batch norm,
 ReLU, pooling and the shortcut addition are element-wise and left out, as the paper does.
 Depth counts weighted layers on the main path (convs and the FC layer, not projection
-shortcuts), which is how "ResNet-50" gets its number.
+shortcuts), which is how "ResNet-50" gets its number. A squeeze-and-excitation unit (Hu et al.
+2018) is one layer here: its two 1x1 convs' multiply-adds count (biases not, as for the FC), its
+pooling and gating do not, and it adds no depth ("SE-ResNet-50" keeps its name).
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ class LayerSpec:
     """One leaf layer, named as the built module names it (torchvision's names where they exist)."""
 
     name: str  # qualified module name, e.g. "layer2.0.downsample.0"
-    kind: str  # Conv2d | BatchNorm2d | ReLU | MaxPool2d | ZeroPadShortcut | AdaptiveAvgPool2d | Linear
+    # Conv2d | BatchNorm2d | ReLU | MaxPool2d | AvgPool2d | ZeroPadShortcut | SqueezeExcite |
+    # AdaptiveAvgPool2d | Linear
+    kind: str
     stage: str  # "stem", "layer1" ... "layerN", "head"
     block: int | None  # index of the block inside its stage
     role: str  # "stem" | "branch" | "shortcut" | "post" (after the addition) | "head"
@@ -39,6 +43,7 @@ class LayerSpec:
     params: int = 0
     macs: int = 0
     weighted: bool = False  # counts toward the paper's depth
+    groups: int = 1  # grouped convolution (ResNeXt's cardinality); for SqueezeExcite: its squeezed width
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,9 @@ class BlockSpec:
     branch: tuple[LayerSpec, ...]
     shortcut_layers: tuple[LayerSpec, ...]
     post: tuple[LayerSpec, ...]  # the ReLU after the addition (empty for pre-activation)
+    # Stochastic depth: probability that training drops this block's branch (Huang et al. 2016).
+    drop_prob: float = 0.0
+    groups: int = 1  # of the inner 3x3 conv
 
     @property
     def layers(self) -> tuple[LayerSpec, ...]:
@@ -74,7 +82,7 @@ class BlockSpec:
     def signature(self) -> tuple:
         """Blocks with equal signatures are drawn/folded together ("x N")."""
         return (self.in_channels, self.mid_channels, self.out_channels, self.stride,
-                self.shortcut, self.in_shape)
+                self.shortcut, self.in_shape, self.groups, tuple(x.kind for x in self.layers))
 
 
 @dataclass(frozen=True)
@@ -127,12 +135,15 @@ class _Builder:
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
 
-    def conv(self, name: str, out_c: int, k: int, s: int, **where) -> LayerSpec:
+    def conv(self, name: str, out_c: int, k: int, s: int, groups: int = 1, **where) -> LayerSpec:
         c, h, w = self.shape
         p = k // 2
         out = (out_c, conv_out(h, k, s, p), conv_out(w, k, s, p))
-        weights = k * k * c * out_c  # no bias: a BN follows every conv (torchvision, paper Sec. 3.4)
-        return self._emit(name, "Conv2d", out, k, s, p, weights, weights * out[1] * out[2], True, **where)
+        # No bias: a BN follows every conv (torchvision, paper Sec. 3.4). A grouped conv sees only
+        # c/groups input channels per output channel (ResNeXt, arXiv 1611.05431, Fig. 3c).
+        weights = k * k * (c // groups) * out_c
+        return self._emit(name, "Conv2d", out, k, s, p, weights, weights * out[1] * out[2], True,
+                          groups=groups, **where)
 
     def bn(self, name: str, **where) -> LayerSpec:
         return self._emit(name, "BatchNorm2d", self.shape, params=2 * self.shape[0], **where)
@@ -141,8 +152,9 @@ class _Builder:
         return self._emit(name, "ReLU", self.shape, **where)
 
     def _emit(self, name, kind, out, k=None, s=None, p=None, params=0, macs=0, weighted=False,
-              *, stage, block, role) -> LayerSpec:
-        spec = LayerSpec(name, kind, stage, block, role, self.shape, out, k, s, p, params, macs, weighted)
+              *, stage, block, role, groups=1) -> LayerSpec:
+        spec = LayerSpec(name, kind, stage, block, role, self.shape, out, k, s, p, params, macs, weighted,
+                         groups)
         self.shape = out
         return spec
 
@@ -150,16 +162,17 @@ class _Builder:
 def _stem(c: ResNetConfig, b: _Builder) -> tuple[LayerSpec, ...]:
     where = dict(stage="stem", block=None, role="stem")
     layers: list[LayerSpec] = []
+    width = c.stem_channels
     if c.stem == "cifar":
-        layers.append(b.conv("conv1", c.width, 3, 1, **where))
+        layers.append(b.conv("conv1", width, 3, 1, **where))
     elif c.stem == "imagenet":
-        layers.append(b.conv("conv1", c.width, 7, 2, **where))
+        layers.append(b.conv("conv1", width, 7, 2, **where))
     else:  # "deep": ResNet-C replaces the 7x7 with three 3x3 convs (w/2, w/2, w), the first strided
-        half = max(1, c.width // 2)
+        half = max(1, width // 2)
         layers += [b.conv("conv1.0", half, 3, 2, **where), b.bn("conv1.1", **where),
                    b.relu("conv1.2", **where), b.conv("conv1.3", half, 3, 1, **where),
                    b.bn("conv1.4", **where), b.relu("conv1.5", **where),
-                   b.conv("conv1.6", c.width, 3, 1, **where)]
+                   b.conv("conv1.6", width, 3, 1, **where)]
     # Pre-activation nets begin their first block with BN-ReLU, so the stem ends at its conv
     # (and max-pool): a stem BN-ReLU would normalise twice in a row (arXiv 1603.05027, Sec. 5).
     if not c.preact:
@@ -180,31 +193,68 @@ def _shortcut_kind(c: ResNetConfig, in_c: int, out_c: int, stride: int) -> str:
     return "zero-pad" if changes else "identity"
 
 
-def _block(c: ResNetConfig, b: _Builder, stage: int, index: int, mid: int, stride: int) -> BlockSpec:
+def _squeeze_excite(c: ResNetConfig, b: _Builder, name: str, **where) -> LayerSpec:
+    """SE unit on the branch's output (Hu et al. 2018, Fig. 3): C -> C/r -> C, 1x1 convs with bias."""
+    ch = b.shape[0]
+    squeezed = ch // c.se_ratio  # timm rounds to a multiple of 8: equal for the 64k widths of presets
+    weights = 2 * ch * squeezed
+    return b._emit(f"{name}.se", "SqueezeExcite", b.shape, params=weights + squeezed + ch, macs=weights,
+                   groups=squeezed, **where)
+
+
+def _projection(c: ResNetConfig, b: _Builder, name: str, out_c: int, stride: int,
+                **where) -> tuple[LayerSpec, ...]:
+    """Option B/C's projection: 1x1 conv (+ BN), after a 2x2 average pool for ResNet-D."""
+    layers: list[LayerSpec] = []
+    if c.shortcut_pool:
+        # ResNet-D (arXiv 1812.01187, Fig. 2c), as timm builds it: AvgPool2d(2, ceil_mode=True,
+        # count_include_pad=False) where the map shrinks (nothing where it does not: index 0 stays
+        # free, so the keys read downsample.1 / .2 as timm's), then a stride-1 1x1 conv.
+        if stride > 1:
+            ch, h, w = b.shape
+            pooled = (ch, -(-(h - 2) // 2) + 1, -(-(w - 2) // 2) + 1)
+            layers.append(b._emit(f"{name}.downsample.0", "AvgPool2d", pooled, 2, 2, 0, **where))
+        layers.append(b.conv(f"{name}.downsample.1", out_c, 1, 1, **where))
+        bn_name = f"{name}.downsample.2"
+    else:
+        layers.append(b.conv(f"{name}.downsample.0", out_c, 1, stride, **where))
+        bn_name = f"{name}.downsample.1"
+    # Pre-activation projections are a bare 1x1 conv: the authors' resnet-pre-act.lua, Facebook's
+    # fb.resnet.torch preresnet and timm's ResNetV2 put no BN there (the next block normalises).
+    if not c.preact:
+        layers.append(b.bn(bn_name, **where))
+    return tuple(layers)
+
+
+def _block(c: ResNetConfig, b: _Builder, stage: int, index: int, stride: int,
+           drop_prob: float = 0.0) -> BlockSpec:
     name = f"layer{stage}.{index}"
     where = dict(stage=f"layer{stage}", block=index, role="branch")
     x_shape = b.shape
-    in_c, out_c = x_shape[0], mid * c.expansion
+    mid = c.inner_width(stage)
+    in_c, out_c = x_shape[0], c.stage_planes(stage) * c.expansion
     kind = _shortcut_kind(c, in_c, out_c, stride)
     branch: list[LayerSpec] = []
     if c.block == "basic":
-        convs = [(mid, 3, stride), (out_c, 3, 1)]
+        convs = [(mid, 3, stride, 1), (out_c, 3, 1, 1)]
     else:
         # The paper strides the first 1x1; torchvision strides the 3x3 ("ResNet V1.5").
         s1, s3 = (stride, 1) if c.stride_at == "1x1" else (1, stride)
-        convs = [(mid, 1, s1), (mid, 3, s3), (out_c, 1, 1)]
+        convs = [(mid, 1, s1, 1), (mid, 3, s3, c.groups), (out_c, 1, 1, 1)]
     last = len(convs)
     pre_shape = x_shape
-    for i, (ch, k, s) in enumerate(convs, start=1):
+    for i, (ch, k, s, g) in enumerate(convs, start=1):
         if c.preact:  # BN -> ReLU -> conv, nothing after the addition (arXiv 1603.05027)
             branch += [b.bn(f"{name}.bn{i}", **where), b.relu(f"{name}.relu{i}", **where)]
             if i == 1:
                 pre_shape = b.shape
-            branch.append(b.conv(f"{name}.conv{i}", ch, k, s, **where))
+            branch.append(b.conv(f"{name}.conv{i}", ch, k, s, g, **where))
         else:
-            branch += [b.conv(f"{name}.conv{i}", ch, k, s, **where), b.bn(f"{name}.bn{i}", **where)]
+            branch += [b.conv(f"{name}.conv{i}", ch, k, s, g, **where), b.bn(f"{name}.bn{i}", **where)]
             if i < last:
                 branch.append(b.relu(f"{name}.relu{i}", **where))
+    if c.se_ratio:  # after the last BN (post-activation) or conv, before the addition (Fig. 3)
+        branch.append(_squeeze_excite(c, b, name, **where))
     out_shape = b.shape
 
     sc_where = dict(stage=f"layer{stage}", block=index, role="shortcut")
@@ -212,8 +262,7 @@ def _block(c: ResNetConfig, b: _Builder, stage: int, index: int, mid: int, strid
     if kind == "projection":
         # Pre-activation projections read the pre-activated input, as in the authors' code.
         b.shape = pre_shape if c.preact else x_shape
-        shortcut_layers = (b.conv(f"{name}.downsample.0", out_c, 1, stride, **sc_where),
-                           b.bn(f"{name}.downsample.1", **sc_where))
+        shortcut_layers = _projection(c, b, name, out_c, stride, **sc_where)
     elif kind == "zero-pad":
         # Option A: subsample by the stride, then append zero channels; no parameters (Sec. 3.3).
         b.shape = x_shape
@@ -222,7 +271,8 @@ def _block(c: ResNetConfig, b: _Builder, stage: int, index: int, mid: int, strid
     b.shape = out_shape
     post = () if c.preact else (b.relu(f"{name}.relu", stage=f"layer{stage}", block=index, role="post"),)
     return BlockSpec(name, stage, index, in_c, mid, out_c, stride, kind, x_shape, out_shape,
-                     tuple(branch), shortcut_layers, post)
+                     tuple(branch), shortcut_layers, post, drop_prob,
+                     c.groups if c.block == "bottleneck" else 1)
 
 
 @lru_cache(maxsize=256)
@@ -231,11 +281,15 @@ def make_plan(config: ResNetConfig) -> Plan:
     b = _Builder((config.in_channels, config.input_size, config.input_size))
     stem = _stem(config, b)
     stages = []
+    total, seen = sum(config.stages), 0
     for s, n_blocks in enumerate(config.stages, start=1):
         in_shape = b.shape
-        mid = config.width * 2 ** (s - 1)
-        blocks = tuple(_block(config, b, s, i, mid, 2 if s > 1 and i == 0 else 1) for i in range(n_blocks))
-        stages.append(StageSpec(f"layer{s}", s, blocks, in_shape, b.shape))
+        blocks = []
+        for i in range(n_blocks):
+            seen += 1  # stochastic depth's linear rule: block l of L drops with drop_path * l / L
+            blocks.append(_block(config, b, s, i, 2 if s > 1 and i == 0 else 1,
+                                 config.drop_path * seen / total))
+        stages.append(StageSpec(f"layer{s}", s, tuple(blocks), in_shape, b.shape))
     where = dict(stage="head", block=None, role="head")
     head: list[LayerSpec] = []
     if config.preact:  # the last block leaves its sum un-normalised, so the head adds BN-ReLU
