@@ -27,7 +27,8 @@ from PIL import Image, UnidentifiedImageError
 
 __all__ = [
     "ImageInputError", "LoadedImage", "Step", "Preprocessed", "ALLOWED_FORMATS", "IMAGE_SUFFIXES",
-    "MAX_PIXELS", "MAX_SIDE", "MIN_SIDE", "MAX_BYTES", "load_image", "preprocess_imagenet",
+    "MAX_PIXELS", "MAX_SIDE", "MIN_SIDE", "MAX_BYTES", "MAX_ASPECT", "MAX_STEP_PIXELS", "DISPLAY_SIDE",
+    "load_image", "preprocess_imagenet",
     "photo_to_digit", "preprocess_digits", "digit_image", "sample_photos",
 ]
 
@@ -37,6 +38,13 @@ MAX_PIXELS = 40_000_000  # 40 megapixels: any phone photo; a bomb declares billi
 MAX_SIDE = 16_384  # a 100000×1 strip has few pixels but is no photograph
 MIN_SIDE = 8  # the digits themselves are 8×8; 1×1 or 0×0 carries nothing to classify
 MAX_BYTES = 25 * 2**20
+# Sizes *after* each step are bounded too: an 8×16384 strip has only 131,072 pixels, but resized to a
+# 256 px short side it becomes 256×524,288 (400 MB as RGB), and a digit photo padded to a square would
+# be 16384² floats (2 GB). The widest panorama a phone takes is about 10:1; 16:1 leaves room.
+MAX_ASPECT = 16
+MAX_STEP_PIXELS = 16_000_000  # after resizing; a 224 crop needs ~0.07 MP, a 1024 px input ~1.3 MP
+DISPLAY_SIDE = 384  # the pictures of each step are display copies at most this long (a session keeps them)
+DIGIT_WORK_SIDE = 1024  # a digit photo is reduced to this before finding the ink (its result is 32×32)
 
 # EXIF orientation tag 0x0112 -> the transpose that makes the image upright (EXIF 2.3, Table 4).
 _ORIENTATION = {
@@ -133,6 +141,12 @@ def load_image(data: bytes) -> LoadedImage:
             "bomb", f"refused before decoding: the header declares {w}×{h} = {w * h:,} pixels; allowed at "
             f"most {MAX_PIXELS:,} pixels and {MAX_SIDE:,} px a side.",
             {"width": w, "height": h, "pixels": f"{w * h:,}", "limit": f"{MAX_PIXELS:,}", "side": MAX_SIDE})
+    if max(w, h) > MAX_ASPECT * min(w, h) and min(w, h) >= MIN_SIDE:
+        ratio = f"{max(w, h) / min(w, h):,.0f}"
+        raise ImageInputError(
+            "aspect", f"the image is {w}×{h} px: its long side is {ratio} times its short side; allowed at "
+            f"most {MAX_ASPECT}:1 (a photo or a panorama).",
+            {"width": w, "height": h, "ratio": ratio, "limit": MAX_ASPECT})
     if min(w, h) < MIN_SIDE:
         raise ImageInputError("too_small", f"the image is {w}×{h} px; allowed at least "
                               f"{MIN_SIDE}×{MIN_SIDE}.", {"width": w, "height": h, "min": MIN_SIDE})
@@ -193,17 +207,42 @@ def preprocess_imagenet(image: Image.Image, resize_size: int, crop_size: int,
     import torchvision.transforms.functional as TF
     from torchvision.transforms import InterpolationMode
 
+    # torchvision's resize([size]) sets the short side to ``size`` and scales the long one (truncating).
+    short, long = sorted(image.size)
+    _check_step("resized", resize_size, int(resize_size * long / short))
+    _check_step("cropped", crop_size, crop_size)
     resized = TF.resize(image, [resize_size], interpolation=InterpolationMode.BILINEAR, antialias=True)
     cropped = TF.center_crop(resized, [crop_size])
     x = TF.convert_image_dtype(TF.pil_to_tensor(cropped), torch.float)
     x = TF.normalize(x, list(mean), list(std))
+    channels = x.shape[0]
     steps = (
-        Step("original", np.asarray(image), (3, image.height, image.width)),
-        Step("resized", np.asarray(resized), (3, resized.height, resized.width), {"size": resize_size}),
-        Step("cropped", np.asarray(cropped), (3, crop_size, crop_size), {"size": crop_size}),
-        Step("normalised", _normalised_picture(x), tuple(x.shape), _stats(x)),
+        Step("original", _display(np.asarray(image)), (channels, image.height, image.width)),
+        Step("resized", _display(np.asarray(resized)), (channels, resized.height, resized.width),
+             {"size": resize_size}),
+        Step("cropped", _display(np.asarray(cropped)), (channels, crop_size, crop_size), {"size": crop_size}),
+        Step("normalised", _display(_normalised_picture(x)), tuple(x.shape), _stats(x)),
     )
     return Preprocessed(x.unsqueeze(0), steps, np.asarray(cropped))
+
+
+def _check_step(code: str, h: int, w: int) -> None:
+    """Refuse a step whose result would be too large, before computing it."""
+    if h * w > MAX_STEP_PIXELS:
+        raise ImageInputError(
+            "step_too_large", f"the {code} image would be {w:,}×{h:,} = {w * h:,} pixels; allowed at most "
+            f"{MAX_STEP_PIXELS:,} after any step (use a less extreme image or a smaller input size).",
+            {"step": code, "width": w, "height": h, "limit": f"{MAX_STEP_PIXELS:,}"})
+
+
+def _display(picture: np.ndarray) -> np.ndarray:
+    """A copy for the page, at most DISPLAY_SIDE px long (the data's own shape is kept in Step.shape)."""
+    h, w = picture.shape[:2]
+    if max(h, w) <= DISPLAY_SIDE:
+        return np.ascontiguousarray(picture)
+    scale = DISPLAY_SIDE / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return np.asarray(Image.fromarray(picture).resize(size, Image.Resampling.BOX))
 
 
 def _normalised_picture(x: torch.Tensor) -> np.ndarray:
@@ -220,35 +259,46 @@ def _stats(x: torch.Tensor) -> dict[str, Any]:
 
 # --- digits preprocessing -----------------------------------------------------------------------
 
-def photo_to_digit(image: Image.Image) -> tuple[np.ndarray, tuple[Step, ...]]:
-    """A photo of a dark digit on light paper -> an 8×8 array of ink counts 0..16, as in load_digits.
+def photo_to_digit(image: Image.Image, notes: list[tuple[str, dict[str, Any]]] | None = None
+                   ) -> tuple[np.ndarray, tuple[Step, ...]]:
+    """A photo of a digit -> an 8×8 array of ink counts 0..16, as in load_digits.
 
     The UCI optdigits set (which scikit-learn's digits are) was made from 32×32 bitmaps divided into
     4×4 blocks, counting the ink pixels in each block. We do the same after finding the ink:
     grey -> invert (ink bright, as in the data set) -> subtract the paper level -> crop to the ink ->
     pad to a square -> 32×32 bitmap -> count ink per 4×4 block.
+
+    The ground is the most common level (the median). Where it is nearer the darkest level than the
+    lightest, the photo is a light digit on a dark ground (chalk on a blackboard, a screen): its ink
+    is already bright, so it is not inverted, and ``notes`` gets ``("light_on_dark", {})``.
     """
+    if max(image.size) > DIGIT_WORK_SIDE:  # the result is 32×32; bound every array on the way there
+        image = image.copy()
+        image.thumbnail((DIGIT_WORK_SIDE, DIGIT_WORK_SIDE), Image.Resampling.BOX)
     grey = np.asarray(image.convert("L"), dtype=np.float64)
-    inverted = 255.0 - grey
-    # The paper is the most common level; a photo's paper is not pure white, so subtract its level.
-    paper = float(np.percentile(inverted, 50))
-    ink = np.clip(inverted - paper, 0, None)
-    steps = [Step("grey", grey.astype(np.uint8), grey.shape),
-             Step("inverted", _to_u8(ink), ink.shape)]
+    ground = float(np.percentile(grey, 50))
+    light_on_dark = ground - float(grey.min()) < float(grey.max()) - ground
+    if light_on_dark and notes is not None:
+        notes.append(("light_on_dark", {}))
+    bright = grey if light_on_dark else 255.0 - grey
+    # Subtract the ground's level: a photo's paper is not pure white, nor a blackboard pure black.
+    ink = np.clip(bright - float(np.percentile(bright, 50)), 0, None)
+    steps = [Step("grey", _display(grey.astype(np.uint8)), grey.shape),
+             Step("kept_light" if light_on_dark else "inverted", _display(_to_u8(ink)), ink.shape)]
     peak = float(ink.max())
     if peak < 1e-6:
         raise ImageInputError("no_ink", "no digit found: the image is one flat colour. Allowed: a dark digit "
-                              "on light paper (or a held-out sample).")
+                              "on light paper, or a light digit on a dark ground (or a held-out sample).")
     mask = ink > 0.35 * peak
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     crop = ink[top:bottom, left:right]
-    steps.append(Step("cropped_ink", _to_u8(crop), crop.shape))
+    steps.append(Step("cropped_ink", _display(_to_u8(crop)), crop.shape))
     side = max(crop.shape)
     square = np.zeros((side, side))
     y0, x0 = (side - crop.shape[0]) // 2, (side - crop.shape[1]) // 2
     square[y0:y0 + crop.shape[0], x0:x0 + crop.shape[1]] = crop
-    steps.append(Step("padded", _to_u8(square), square.shape))
+    steps.append(Step("padded", _display(_to_u8(square)), square.shape))
     bitmap_img = Image.fromarray(_to_u8(square)).resize((32, 32), Image.Resampling.BOX)
     bitmap = np.asarray(bitmap_img, dtype=np.float64) > 0.35 * 255
     steps.append(Step("bitmap", (bitmap * 255).astype(np.uint8), (32, 32)))

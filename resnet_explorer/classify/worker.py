@@ -17,8 +17,10 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 import types
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -46,15 +48,21 @@ from .weights import PretrainedWeights, digits_model_info, load_digits_model, lo
 if TYPE_CHECKING:
     from ..train.loop import TrainedModel
 
-__all__ = ["WeightsSource", "ClassifyJob", "JobOutcome", "run_job", "ClassifyWorker", "IMAGENET_MEAN",
-           "IMAGENET_STD", "digits_source", "imagenet_source", "config_source",
-           "lab_source"]
+__all__ = ["WeightsSource", "ClassifyJob", "JobOutcome", "run_job", "ClassifyWorker", "shared_worker",
+           "IMAGENET_MEAN", "IMAGENET_STD", "digits_source", "imagenet_source", "config_source", "lab_source",
+           "ModelCache"]
 
 # torchvision's ImageNet statistics; also used for uploads and random inits of other configs, whose
 # real training statistics we cannot know.
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-_CACHE_SIZE = 2  # read-only models kept in the worker (a ResNet-152 is 230 MB)
+# Read-only models kept in the worker, bounded by count and by bytes (a ResNet-152 is 230 MB, two of
+# them 460 MB): a model larger than the whole budget is used once and dropped.
+CACHE_ENTRIES = 2
+CACHE_BYTES = 512 * 2**20
+# A random initialisation is cheap to rebuild and rarely asked for twice: after this long unused, an
+# idle worker drops it (torchvision's and the digits weights stay, they cost a disk read to reload).
+RANDOM_IDLE_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -95,19 +103,62 @@ class JobOutcome:
 
 
 
-_models: OrderedDict[tuple, ResNet] = OrderedDict()
+def _model_bytes(model: torch.nn.Module) -> int:
+    return sum(t.numel() * t.element_size() for t in (*model.parameters(), *model.buffers()))
 
 
-def _shared_model(key: tuple, make) -> ResNet:
-    """A read-only model kept between jobs of *this* worker process (never a user's weights)."""
-    if key in _models:
-        _models.move_to_end(key)
-        return _models[key]
-    model = make()
-    _models[key] = model
-    while len(_models) > _CACHE_SIZE:
-        _models.popitem(last=False)
-    return model
+class ModelCache:
+    """Read-only models of *this* worker process (never a user's weights), least recently used first out.
+
+    Bounded by ``entries`` and by ``max_bytes`` of parameters and buffers; entries whose key starts
+    with ``"random"`` are dropped by :meth:`evict_idle` once unused for ``idle_s``. Thread-safe: the
+    worker's idle timer evicts while a job may be looking a model up.
+    """
+
+    def __init__(self, entries: int = CACHE_ENTRIES, max_bytes: int = CACHE_BYTES,
+                 idle_s: float = RANDOM_IDLE_S, clock: Callable[[], float] = time.monotonic) -> None:
+        self.entries, self.max_bytes, self.idle_s, self._clock = entries, max_bytes, idle_s, clock
+        self._lock = threading.Lock()
+        self._models: OrderedDict[tuple, tuple[ResNet, int, float]] = OrderedDict()  # model, bytes, last use
+
+    def get(self, key: tuple, make: Callable[[], ResNet]) -> ResNet:
+        with self._lock:
+            if key in self._models:
+                model, size, _ = self._models.pop(key)
+                self._models[key] = (model, size, self._clock())
+                return model
+        model = make()  # outside the lock: building or loading takes seconds
+        size = _model_bytes(model)
+        with self._lock:
+            if size <= self.max_bytes:
+                self._models[key] = (model, size, self._clock())
+                while len(self._models) > self.entries or self.nbytes() > self.max_bytes:
+                    self._models.popitem(last=False)
+        return model
+
+    def nbytes(self) -> int:
+        return sum(size for _, size, _ in self._models.values())
+
+    def keys(self) -> list[tuple]:
+        with self._lock:
+            return list(self._models)
+
+    def evict_idle(self) -> int:
+        """Drop random initialisations unused for ``idle_s``; return how many went."""
+        now = self._clock()
+        with self._lock:
+            stale = [k for k, (_, _, used) in self._models.items()
+                     if k[0] == "random" and now - used >= self.idle_s]
+            for key in stale:
+                del self._models[key]
+        return len(stale)
+
+
+_models = ModelCache()
+
+
+def _shared_model(key: tuple, make: Callable[[], ResNet]) -> ResNet:
+    return _models.get(key, make)
 
 
 def _model_for(source: WeightsSource) -> tuple[ResNet, list[tuple[str, dict[str, Any]]]]:
@@ -155,7 +206,7 @@ def _prepare(job: ClassifyJob) -> tuple[torch.Tensor, tuple[Step, ...], np.ndarr
     else:
         raise ValueError("a job needs an image: an upload, a camera photo, a sample photo or a digit")
     if src.prep == "digits":
-        counts, photo_steps = photo_to_digit(image)
+        counts, photo_steps = photo_to_digit(image, notes)
         pre = preprocess_digits(counts, src.config.input_size, src.mean, src.std, photo_steps)
         return pre.tensor, pre.steps, pre.display, notes
     channels = src.config.in_channels
@@ -184,6 +235,13 @@ def run_job(job: ClassifyJob) -> JobOutcome:
 
 def _init_worker(threads: int) -> None:
     torch.set_num_threads(threads)
+    # The idle timer: a daemon thread of the worker process, so it needs no job to run.
+    def evict_forever() -> None:
+        while True:
+            time.sleep(max(1.0, _models.idle_s / 4))
+            _models.evict_idle()
+
+    threading.Thread(target=evict_forever, name="classify-evict", daemon=True).start()
 
 
 class ClassifyWorker:
@@ -244,6 +302,24 @@ class ClassifyWorker:
             if self._executor is not None:
                 self._executor.shutdown(wait=True, cancel_futures=True)
                 self._executor = None
+
+
+_shared: ClassifyWorker | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_worker() -> ClassifyWorker:
+    """The one worker of this server process, for every session.
+
+    A module-level singleton, not ``st.cache_resource``: any browser can send Streamlit's
+    ``clear_cache`` message, which empties that cache; a worker held there would be dropped (its
+    process orphaned) and a second one started beside it.
+    """
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = ClassifyWorker(max_workers=1)
+        return _shared
 
 
 def digits_source() -> WeightsSource | None:
