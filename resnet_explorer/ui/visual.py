@@ -12,9 +12,11 @@ from .. import ui
 from ..core.analysis import analyze, block_arithmetic
 from ..core.config import ResNetConfig, preset_name
 from ..core.plan import make_plan
+from ..formatting import format_bytes
 from ..visual import charts, graph
 
-__all__ = ["render_graph_panel", "render_charts_panel", "theme", "show_graph", "MAX_DRAWN_NODES"]
+__all__ = ["render_graph_panel", "render_charts_panel", "theme", "show_graph", "svg_download",
+           "MAX_DRAWN_NODES"]
 
 # Above this many nodes the browser's layout takes seconds and the picture is unreadable:
 # ask before drawing (an unfolded ResNet-1202 at layer level has about 4,200 nodes).
@@ -75,19 +77,37 @@ def render_graph_panel(config: ResNetConfig, key: str) -> None:
     d1.download_button(tr("graph.download_dot"), source.encode(), file_name=f"{name}-{level}.dot",
                        mime="text/vnd.graphviz", key=f"{key}.dl_dot")
     if graph.has_dot():
-        # Rendered on click, not on every rerun: ``dot`` takes ~0.4 s for ResNet-152 at layer level
-        # and ~40 s for an unfolded ResNet-1202. The callable runs outside the script run, so the
-        # language is read here.
-        language = ui.lang()
-        d2.download_button(tr("graph.download_svg"),
-                           lambda: graph.render_svg(graph.to_digraph(g, rankdir=rankdir, counts=counts,
-                                                                     lang=language, theme="light")),
-                           file_name=f"{name}-{level}.svg", mime="image/svg+xml", key=f"{key}.dl_svg")
+        # Drawn on click, not on every rerun, by a bounded ``dot`` process (``graph.render_svg``): ~0.4 s
+        # for ResNet-152 at layer level, past the time cap for an unfolded ResNet-1202. A click draws,
+        # offers the file in this run only (nothing kept in the session) or says which cap stopped it.
+        if d2.button(tr("svg.prepare"), key=f"{key}.svg", icon=":material/draw:",
+                     help=tr("svg.prepare_help", seconds=graph.SVG_SECONDS,
+                              size=format_bytes(graph.SVG_MAX_BYTES))):
+            svg_download(g, rankdir, counts, f"{name}-{level}.svg", f"{key}.dl_svg")
     else:
         d2.caption(tr("graph.no_dot"))
 
     st.divider()
     _render_inspector(config, key)
+
+
+_SVG_LIMITS = {"seconds": "svg.limit.seconds", "bytes": "svg.limit.bytes", "memory": "svg.limit.memory",
+               "busy": "svg.limit.busy"}
+
+
+def svg_download(g: graph.Graph, rankdir: str, counts: bool, file_name: str, key: str) -> None:
+    """Draw ``g`` as SVG within the server's caps and offer it, or say (en/zh) which cap stopped it."""
+    tr = ui.translator()
+    try:
+        with st.spinner(tr("svg.drawing", seconds=graph.SVG_SECONDS)):
+            svg = graph.render_svg(graph.to_digraph(g, rankdir=rankdir, counts=counts, lang=ui.lang(),
+                                                    theme="light"))
+    except graph.SvgLimitError as exc:
+        limit = exc.limit if exc.reason == "seconds" else format_bytes(int(exc.limit))
+        st.warning(tr(_SVG_LIMITS[exc.reason], limit=limit), icon=":material/timer_off:")
+        return
+    st.download_button(tr("graph.download_svg"), svg, file_name=file_name, mime="image/svg+xml", key=key,
+                       on_click="ignore", type="primary", icon=":material/download:")
 
 
 def _render_inspector(config: ResNetConfig, key: str) -> None:

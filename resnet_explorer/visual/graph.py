@@ -13,8 +13,18 @@ Every edge carries the tensor shape (C×H×W) that flows along it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import math
+import os
+import resource
+import select
 import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -26,7 +36,8 @@ from ..formatting import format_count, format_shape
 from ..i18n import t
 
 __all__ = ["LEVELS", "RANKDIRS", "Node", "Edge", "Cluster", "Graph", "extract", "to_digraph",
-           "fold_runs", "default_fold", "stage_title", "has_dot", "render_svg", "inspector_block",
+           "fold_runs", "default_fold", "stage_title", "has_dot", "render_svg", "SvgLimitError",
+           "SVG_SECONDS", "SVG_MAX_BYTES", "SVG_MEMORY_BYTES", "inspector_block",
            "inspector_graph", "INSPECTOR_KINDS"]
 
 LEVELS = ("network", "blocks", "layers")
@@ -422,9 +433,105 @@ def has_dot() -> bool:
     return shutil.which("dot") is not None
 
 
-def render_svg(dot: graphviz.Digraph) -> bytes:
-    """SVG bytes of ``dot``; needs the ``dot`` binary (check :func:`has_dot` first)."""
-    return dot.pipe(format="svg")
+# ``dot`` is the one piece of heavy work a click can start that is not ours to bound from inside: an
+# unfolded ResNet-1202 at layer level took 85 s and 1.24 GB per click on the classroom server (issue 11).
+# So it runs as its own process, one at a time for the whole server, at low priority, and is stopped
+# at any of these caps. ResNet-152 at layer level needs ~0.4 s, ~60 MB and writes ~1 MB.
+SVG_SECONDS = 20.0
+SVG_MAX_BYTES = 32 * 2**20
+SVG_MEMORY_BYTES = 1024 * 2**20
+_SVG_SLOTS = threading.BoundedSemaphore(1)
+
+
+class SvgLimitError(RuntimeError):
+    """``dot`` was stopped at a cap; ``reason`` is "seconds" | "bytes" | "memory" | "busy"."""
+
+    def __init__(self, reason: str, limit: float) -> None:
+        super().__init__(f"dot stopped: {reason} cap {limit:g}")
+        self.reason = reason
+        self.limit = limit
+
+
+def render_svg(dot: graphviz.Digraph, *, seconds: float | None = None, max_bytes: int | None = None,
+               memory_bytes: int | None = None) -> bytes:
+    """SVG bytes of ``dot``, drawn by a bounded ``dot`` process (check :func:`has_dot` first).
+
+    Raises :class:`SvgLimitError` when the drawing takes longer than ``seconds``, writes more than
+    ``max_bytes``, needs more than ``memory_bytes`` of address space, or another SVG is being drawn
+    on this server right now; the process is killed and nothing is kept. The caps default to
+    :data:`SVG_SECONDS`, :data:`SVG_MAX_BYTES` and :data:`SVG_MEMORY_BYTES`, read at each call.
+    """
+    if not _SVG_SLOTS.acquire(blocking=False):
+        raise SvgLimitError("busy", 1)
+    try:
+        return _run_dot(dot.source, SVG_SECONDS if seconds is None else seconds,
+                        SVG_MAX_BYTES if max_bytes is None else max_bytes,
+                        SVG_MEMORY_BYTES if memory_bytes is None else memory_bytes)
+    finally:
+        _SVG_SLOTS.release()
+
+
+def _run_dot(source: str, seconds: float, max_bytes: int, memory_bytes: int) -> bytes:
+    with tempfile.TemporaryFile() as err:  # stderr: dot's own complaints, never read back
+        proc = subprocess.Popen([shutil.which("dot") or "dot", "-Tsvg"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=err)
+        try:
+            # dot waits on its stdin, so the caps are in place before it reads or lays out anything.
+            if hasattr(resource, "prlimit"):
+                resource.prlimit(proc.pid, resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+                cpu = max(1, math.ceil(seconds)) + 1
+                resource.prlimit(proc.pid, resource.RLIMIT_CPU, (cpu, cpu))
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, proc.pid, 10)  # students' own clicks go first
+            writer = threading.Thread(target=_feed, args=(proc, source.encode()), daemon=True)
+            writer.start()
+            out, reason = _read_capped(proc, time.monotonic() + seconds, max_bytes)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            for pipe in (proc.stdin, proc.stdout):
+                with contextlib.suppress(OSError):
+                    pipe.close()  # type: ignore[union-attr]
+    if reason is not None:
+        raise SvgLimitError(reason, seconds if reason == "seconds" else max_bytes)
+    if proc.returncode != 0:
+        # Past RLIMIT_CPU the kernel ends dot with SIGXCPU/SIGKILL; a refused allocation under
+        # RLIMIT_AS makes it exit with an error (or abort). The input is our own DOT, which dot parses.
+        if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+            raise SvgLimitError("seconds", seconds)
+        raise SvgLimitError("memory", memory_bytes)
+    return out
+
+
+def _feed(proc: subprocess.Popen, data: bytes) -> None:
+    with contextlib.suppress(OSError):  # BrokenPipe: dot was stopped at a cap
+        proc.stdin.write(data)  # type: ignore[union-attr]
+        proc.stdin.close()  # type: ignore[union-attr]
+
+
+def _read_capped(proc: subprocess.Popen, deadline: float, max_bytes: int) -> tuple[bytes, str | None]:
+    """Read ``proc``'s stdout until EOF, the deadline or ``max_bytes``; returns (bytes, reason or None)."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    os.set_blocking(fd, False)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return b"", "seconds"
+        ready, _, _ = select.select([fd], [], [], min(left, 0.5))
+        if not ready:
+            continue
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            proc.wait()
+            return b"".join(chunks), None
+        size += len(chunk)
+        if size > max_bytes:
+            return b"", "bytes"
+        chunks.append(chunk)
 
 
 # --- block inspector (paper Fig. 2 / Fig. 5) ------------------------------------------------------
