@@ -33,17 +33,28 @@ def _status(status: str) -> str:
 st.header(tr("paper.t1.title"))
 t1 = tables["t1"].copy()
 t1["status_text"] = t1["status"].map(_status)
+
+
+def _config(shortcut: str, stride_at: str | None) -> str:  # the shortcut option; for bottlenecks, the stride
+    label = tr(f"cfg.shortcut.{shortcut}")
+    return label if pd.isna(stride_at) else tr("paper.t1.config_stride", shortcut=label,
+                                                stride=tr(f"cfg.stride_at.{stride_at}"))
+
+
+for col, prefix in (("config", ""), ("tv_config", "tv_")):
+    t1[col] = [_config(s, a) for s, a in zip(t1[f"{prefix}shortcut"], t1[f"{prefix}stride_at"], strict=True)]
 t1["why"] = [
-    "" if s == "agree" else tr(f"paper.why.{s}", computed=f"{g:.2f}", published=p)
-    for s, g, p in zip(t1["status"], t1["gmacs_paper"], t1["flops_published"], strict=True)
+    "" if s == "agree" else tr(f"paper.why.{s}", computed=f"{g:.3f}", published=p, rounded=r)
+    for s, g, p, r in zip(t1["status"], t1["gmacs_paper"], t1["flops_published"], t1["rounded"], strict=True)
 ]
 st.dataframe(
-    # The comparison first (computed beside published), then the layout columns it rests on.
-    t1[["model", "gmacs_paper", "flops_published", "status_text", "gmacs_v15", "macs_paper",
-        "blocks", "blocks_published", "output_sizes", "output_sizes_published"]],
+    # The comparison first (computed beside published), then torchvision's layout, then the layout columns.
+    t1[["model", "config", "gmacs_paper", "flops_published", "status_text", "tv_config", "gmacs_tv",
+        "macs_paper", "blocks", "blocks_published", "output_sizes", "output_sizes_published"]],
     hide_index=True, key="paper.t1",
     column_config={
         "model": text(tr("paper.col.model")),
+        "config": text(tr("paper.col.config")),
         "blocks": text(tr("paper.col.blocks")),
         "blocks_published": text(tr("paper.col.blocks_published")),
         "output_sizes": text(tr("paper.col.output_sizes")),
@@ -52,16 +63,17 @@ st.dataframe(
         "gmacs_paper": number(tr("paper.col.gmacs_paper"), format="%.3f"),
         "flops_published": text(tr("paper.col.flops_published")),
         "status_text": text(tr("paper.col.status")),
-        "gmacs_v15": number(tr("paper.col.gmacs_v15"), format="%.3f"),
+        "tv_config": text(tr("paper.col.tv_config")),
+        "gmacs_tv": number(tr("paper.col.gmacs_tv"), format="%.3f"),
     })
 # The reasons in full under the table (a table cell would cut them off).
 for model, why in zip(t1["model"], t1["why"], strict=True):
     if why:
         st.caption(f"**{model}** — {why}")
-v15 = t1[t1["block"] == "bottleneck"]
-st.info(tr("paper.t1.stride_note", pairs="; ".join(
-    f"{m}: {p:.2f} → {v:.2f}" for m, p, v in zip(v15["model"], v15["gmacs_paper"], v15["gmacs_v15"],
-                                                 strict=True))), icon=":material/straighten:")
+pairs = {b: "; ".join(f"{m}: {p:.3f} → {v:.3f}" for m, p, v in t1[t1["block"] == b][
+    ["model", "gmacs_paper", "gmacs_tv"]].itertuples(index=False)) for b in ("basic", "bottleneck")}
+st.info(tr("paper.t1.shortcut_note", pairs=pairs["basic"]) + "\n\n"
+        + tr("paper.t1.stride_note", pairs=pairs["bottleneck"]), icon=":material/straighten:")
 
 # --- Table 3 ----------------------------------------------------------------------------------------
 st.header(tr("paper.t3.title"))

@@ -11,7 +11,7 @@ Sources: He, Zhang, Ren, Sun, "Deep Residual Learning for Image Recognition", ar
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -19,7 +19,8 @@ from .analysis import analyze
 from .config import PRESETS, ResNetConfig
 
 __all__ = ["PAPER", "TABLE1_FLOPS", "TABLE1_BLOCKS", "TABLE1_OUTPUT_SIZES", "TABLE3_ERRORS",
-           "TABLE6", "status_at_precision", "table1", "table3", "table6", "torchvision_table"]
+           "TABLE6", "rounded_to", "status_at_precision", "table1", "table1_config", "table3", "table6",
+           "torchvision_table"]
 
 PAPER = "He et al. 2015, arXiv 1512.03385"
 
@@ -46,36 +47,67 @@ TABLE6 = {3: ("0.27", "8.75"), 5: ("0.46", "7.51"), 7: ("0.66", "7.17"), 9: ("0.
 
 
 def status_at_precision(computed: float, published: str) -> str:
-    """'agree': equal when rounded to the published digits; 'last_digit': one unit off in the last
-    printed digit (rounding or truncation by the source); 'differs': further apart."""
+    """How ``computed`` reads against a figure printed as ``published`` (its digits give the precision).
+
+    'agree': equal after ordinary rounding to the published digits; 'truncated': rounding gives one
+    unit more, but cutting ``computed`` off after the last printed digit gives the figure (the source
+    truncated); 'last_digit': otherwise one unit off in the last printed digit; 'differs': further apart.
+    """
     places = -Decimal(published).as_tuple().exponent
     unit = Decimal(1).scaleb(-places)
-    rounded = Decimal(str(round(computed, places)))
-    if rounded == Decimal(published):
+    value = Decimal(str(computed))
+    if value.quantize(unit, rounding=ROUND_HALF_UP) == Decimal(published):
         return "agree"
-    if abs(Decimal(str(computed)) - Decimal(published)) < unit:
+    if value.quantize(unit, rounding=ROUND_DOWN) == Decimal(published):
+        return "truncated"
+    if abs(value - Decimal(published)) < unit:
         return "last_digit"
     return "differs"
 
 
-def table1() -> pd.DataFrame:
-    """Table 1: blocks, output sizes, and multiply-adds with the paper's and torchvision's stride.
+def rounded_to(computed: float, published: str, truncate: bool = False) -> str:
+    """``computed`` written with ``published``'s digits, rounded half up (or cut off): what the
+    page shows beside a 'truncated' row, so the reader sees both readings."""
+    unit = Decimal(1).scaleb(Decimal(published).as_tuple().exponent)
+    return str(Decimal(str(computed)).quantize(unit, rounding=ROUND_DOWN if truncate else ROUND_HALF_UP))
 
-    The paper puts a bottleneck's stride on its first 1×1 conv (``stride_at='1x1'``);
-    torchvision's "V1.5" puts it on the 3×3, which costs more MACs for the same parameters.
-    Basic-block nets are the same either way.
+
+def table1_config(depth: int) -> ResNetConfig:
+    """The network behind Table 1's column for ``depth``, as the paper ran it.
+
+    18 and 34 layers: option A, zero-padding shortcuts (Sec. 4.1: the comparison of Table 2 and Fig. 4
+    uses identity shortcuts with zero-padding), whose multiply-adds equal the plain net's.
+    50/101/152: option B (Sec. 4.1, "Deeper Bottleneck Architectures") with the downsampling stride on
+    the first 1×1 conv, where the paper and its released models put it (torchvision's V1.5 moved it to
+    the 3×3; docs/notes.md, "Two bottleneck layouts").
+    """
+    preset = PRESETS[f"resnet{depth}"]
+    if preset.block == "basic":
+        return dataclasses.replace(preset, shortcut="A")
+    return dataclasses.replace(preset, shortcut="B", stride_at="1x1")
+
+
+def table1() -> pd.DataFrame:
+    """Table 1: blocks, output sizes and multiply-adds of each column, computed as the paper ran it.
+
+    Each row names its configuration (``shortcut``, ``stride_at``; see :func:`table1_config`) and
+    carries, beside it, torchvision's layout of the same depth (option B; V1.5 stride for bottlenecks),
+    whose counts torchvision publishes: ``macs_tv`` is the number to hold against its metadata.
     """
     rows = []
     for depth, published in TABLE1_FLOPS.items():
-        v15 = PRESETS[f"resnet{depth}"]
-        paper = dataclasses.replace(v15, stride_at="1x1")
+        paper = table1_config(depth)
+        tv = PRESETS[f"resnet{depth}"]
         a = analyze(paper)
         conv1 = next(x for x in a.plan.stem if x.kind == "Conv2d")
         sizes = (conv1.out_shape[1], *(s.out_shape[1] for s in a.plan.stages))
-        macs_paper, macs_v15 = a.total_macs, analyze(v15).total_macs
+        macs_paper, macs_tv = a.total_macs, analyze(tv).total_macs
         rows.append({
             "model": f"ResNet-{depth}",
             "block": paper.block,
+            "shortcut": paper.shortcut,
+            # The stride's place only matters in a bottleneck; a basic block has no 1×1 to put it on.
+            "stride_at": paper.stride_at if paper.block == "bottleneck" else None,
             "blocks": ",".join(map(str, paper.stages)),
             "blocks_published": ",".join(map(str, TABLE1_BLOCKS[depth])),
             "output_sizes": " / ".join(map(str, sizes)),
@@ -85,8 +117,12 @@ def table1() -> pd.DataFrame:
             "flops_published": published,
             "status": status_at_precision(macs_paper / 1e9, published)
             if paper.stages == TABLE1_BLOCKS[depth] and sizes == TABLE1_OUTPUT_SIZES else "differs",
-            "macs_v15": macs_v15,
-            "gmacs_v15": macs_v15 / 1e9,
+            "rounded": rounded_to(macs_paper / 1e9, published),
+            "truncated": rounded_to(macs_paper / 1e9, published, truncate=True),
+            "tv_shortcut": tv.shortcut,
+            "tv_stride_at": tv.stride_at if tv.block == "bottleneck" else None,
+            "macs_tv": macs_tv,
+            "gmacs_tv": macs_tv / 1e9,
         })
     return pd.DataFrame(rows)
 
