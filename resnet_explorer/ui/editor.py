@@ -9,7 +9,9 @@ import streamlit as st
 
 from ..core.config import (
     BLOCKS,
+    DROP_PATH_MAX,
     LIMITS,
+    PAD_PLACEMENTS,
     PRESETS,
     SHORTCUTS,
     STEMS,
@@ -74,9 +76,12 @@ def config_editor(key: str, config: ResNetConfig, container: Any = None,
         (c1 if i % 2 == 0 else c2).number_input(tr(f"cfg.{name}"), min_value=lo, max_value=hi, step=1,
                                                 key=f"{key}.{name}", help=tr(f"cfg.{name}_help"))
     box.toggle(tr("cfg.preact"), key=f"{key}.preact", help=tr("cfg.preact_help"))
+    _family_knobs(box, key)
 
     fields = {f.name: st.session_state[f"{key}.{f.name}"] for f in dataclasses.fields(ResNetConfig)
               if f.name != "stages"}
+    # The widget steps by 0.05 in binary floating point: keep the link and the diff readable.
+    fields["drop_path"] = round(float(fields["drop_path"]), 4)
     try:
         edited = ResNetConfig(stages=parse_stages(st.session_state[f"{key}.stages"]), **fields)
     except ValueError as exc:
@@ -90,6 +95,34 @@ def config_editor(key: str, config: ResNetConfig, container: Any = None,
         changes = ", ".join(f"{name}: {_fmt(old)} → {_fmt(new)}" for name, (old, new) in diff.items())
         box.info(tr("cfg.custom", preset=base, changes=changes))
     return edited
+
+
+def _family_knobs(box: Any, key: str) -> None:
+    """The successors' knobs (ResNeXt, Wide ResNet, ResNet-D, SE, stochastic depth), folded away."""
+    bottleneck = st.session_state[f"{key}.block"] == "bottleneck"
+    with box.expander(tr("cfg.family"), expanded=False):
+        c1, c2 = st.columns(2)
+        lo, hi = LIMITS["groups"]
+        c1.number_input(tr("cfg.groups"), min_value=lo, max_value=hi, step=1, key=f"{key}.groups",
+                        help=tr("cfg.groups_help"), disabled=not bottleneck)
+        lo, hi = LIMITS["width_per_group"]
+        c2.number_input(tr("cfg.width_per_group"), min_value=lo, max_value=hi, step=1,
+                        key=f"{key}.width_per_group", help=tr("cfg.width_per_group_help"),
+                        disabled=not bottleneck)
+        lo, hi = LIMITS["stem_width"]
+        c1.number_input(tr("cfg.stem_width"), min_value=lo, max_value=hi, step=1, key=f"{key}.stem_width",
+                        help=tr("cfg.stem_width_help"))
+        lo, hi = LIMITS["se_ratio"]
+        c2.number_input(tr("cfg.se_ratio"), min_value=lo, max_value=hi, step=1, key=f"{key}.se_ratio",
+                        help=tr("cfg.se_ratio_help"))
+        st.toggle(tr("cfg.shortcut_pool"), key=f"{key}.shortcut_pool", help=tr("cfg.shortcut_pool_help"))
+        st.number_input(tr("cfg.drop_path"), min_value=0.0, max_value=DROP_PATH_MAX, step=0.05, format="%.2f",
+                        key=f"{key}.drop_path", help=tr("cfg.drop_path_help"))
+        st.toggle(tr("cfg.zero_init_residual"), key=f"{key}.zero_init_residual",
+                  help=tr("cfg.zero_init_residual_help"))
+        st.selectbox(tr("cfg.pad_placement"), PAD_PLACEMENTS, key=f"{key}.pad_placement",
+                     format_func=labels("cfg.pad_placement"), help=tr("cfg.pad_placement_help"),
+                     disabled=st.session_state[f"{key}.shortcut"] != "A")
 
 
 def _fmt(value: Any) -> str:
