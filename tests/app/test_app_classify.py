@@ -197,3 +197,132 @@ def test_digits_model_is_the_offline_default_and_classifies_held_out_digits():
         got = {m.label: m.value for m in at.metric}["Prediction"]
         wrong += got != str(labels[i])
     assert wrong <= 1, f"{wrong} of 6 held-out digits misclassified"
+
+
+# --- issue 10 §2 and issue 11 for Classify ----------------------------------------------------------
+
+def _captions(at: AppTest) -> list[str]:
+    """Every image caption on the page (st.image keeps them in its proto)."""
+    return [img.caption for element in at.get("image") for img in element.proto.imgs]
+
+
+@pytest.mark.skipif(W.digits_model_info() is None, reason="the digits model is missing")
+def test_the_activation_map_follows_a_weights_switch():
+    at = _open("resnet18")
+    assert at.radio(key="cls.source").value == "digits"
+    digit_top = at.session_state["cls.outcome"][1].result.top[0][0]
+    assert at.selectbox(key="cls.cam_class").value == digit_top
+    at.selectbox(key="cls.cam_class").set_value((digit_top + 1) % 10).run()  # the user picks another class
+    at.radio(key="cls.source").set_value("random").run()
+    assert not at.exception
+    # Outside truth: the same seeded model built here, on the sample photo the page falls back to.
+    torch.manual_seed(0)
+    inline = run_job(ClassifyJob(config_source("random", PRESETS["resnet18"], "r", seed=0),
+                                 sample_photo="china.jpg"))
+    best = inline.result.top[0][0]
+    assert at.selectbox(key="cls.cam_class").value == best, "the CAM kept the digits model's class"
+    names = W.find("resnet18").categories
+    assert f"Where the evidence for “{best}” lies" in _captions(at), _captions(at)
+    assert len(names) == len(at.session_state["cls.classes"]) == 1000
+
+
+def test_a_cleared_cache_keeps_the_one_worker():
+    import multiprocessing
+
+    import streamlit as st
+
+    from resnet_explorer.classify.worker import shared_worker
+
+    at = _open("resnet18")
+    at.radio(key="cls.source").set_value("random").run()
+    worker, children = shared_worker(), {p.pid for p in multiprocessing.active_children()}
+    assert worker._executor is not None and children
+    st.cache_resource.clear()  # what any browser's "clear_cache" message does on the server
+    at.number_input(key="cls.seed").set_value(1).run()
+    assert not at.exception and "random initialisation, seed 1" in _texts(at)
+    assert shared_worker() is worker, "a second worker was started"
+    assert {p.pid for p in multiprocessing.active_children()} == children, "the worker process was replaced"
+
+
+def test_the_8x16384_strip_is_refused_on_every_rerun_without_an_exception():
+    at = _open("resnet18")
+    at.radio(key="cls.source").set_value("random").run()
+    at.segmented_control(key="cls.input").set_value("upload").run()
+    strip = _png(Image.new("RGB", (8, 16384), "white"))
+    at.file_uploader(key="cls.image").set_value(("strip.png", strip, "image/png")).run()
+    for _ in range(2):
+        assert not at.exception
+        errors = "\n".join(e.value for e in at.error)
+        assert "Image refused" in errors and "8×16384" in errors and "16:1" in errors, errors
+        at.run()
+
+
+@pytest.mark.skipif(W.digits_model_info() is None, reason="the digits model is missing")
+def test_a_light_digit_on_a_dark_ground_is_read_with_a_note():
+    at = _open("resnet18")
+    images, labels = W.heldout_digits(W.digits_model_info())
+    ink = np.kron(images[3] / 16, np.ones((12, 12)))
+    photo = np.pad(25 + ink * 210, 30, constant_values=25).astype(np.uint8)  # chalk on a blackboard
+    at.segmented_control(key="cls.input").set_value("upload").run()
+    chalk = _png(Image.fromarray(photo))
+    at.file_uploader(key="cls.image").set_value(("chalk.png", chalk, "image/png")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "light digit on a dark ground" in _texts(at).lower()
+    assert {m.label: m.value for m in at.metric}["Prediction"] == str(labels[3])
+
+
+@pytest.mark.skipif(W.digits_model_info() is None, reason="the digits model is missing")
+def test_the_digits_model_is_named_as_what_it_is():
+    at = _open("resnet18")
+    info = "\n".join(i.value for i in at.info)
+    # The card: a CIFAR-layout ResNet-20 reading one 16×16 channel.
+    assert "ResNet-20 · CIFAR layout" in info and "1×16×16" in info, info
+    assert "custom configuration" not in _texts(at)
+    assert "The Explorer's model: **ResNet-18**" in "\n".join(c.value for c in at.sidebar.caption)
+    zh = _open_zh("resnet18")
+    assert "ResNet-20 · CIFAR 结构" in "\n".join(i.value for i in zh.info)
+
+
+def _open_zh(config_name: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params.update({"preset": config_name, "lang": "zh"})
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_offline_download_says_what_to_do_in_words_not_a_socket_error(monkeypatch, tmp_path, lang):
+    import urllib.error
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+
+    def refuse(url, timeout):
+        raise urllib.error.URLError(OSError(-3, "Temporary failure in name resolution"))
+
+    monkeypatch.setattr(W, "_urlopen", refuse)
+    at = _open("resnet50") if lang == "en" else _open_zh("resnet50")
+    at.radio(key="cls.source").set_value("imagenet:IMAGENET1K_V1").run()
+    at.button(key="cls.download").click().run()
+    assert not at.exception
+    shown = "\n".join([_texts(at), *(c.value for c in at.code)])
+    for raw in ("urlopen", "Temporary failure", "Errno", str(tmp_path)):
+        assert raw not in shown, (raw, shown)
+    error = "\n".join(e.value for e in at.error)
+    assert ("Download failed" if lang == "en" else "下载失败") in error, error
+    assert "python -m resnet_explorer weights download resnet50" in [c.value for c in at.code]
+
+
+def test_refused_images_carry_no_english_in_chinese():
+    at = _open_zh("resnet18")
+    at.radio(key="cls.source").set_value("random").run()
+    at.segmented_control(key="cls.input").set_value("upload").run()
+    for name, (data, _) in BAD_IMAGES.items():
+        at.file_uploader(key="cls.image").set_value((name, data, "image/png")).run()
+        assert not at.exception, name
+        texts = "\n".join(str(e.value) for kind in ("error", "caption") for e in getattr(at, kind))
+        assert "图像被拒绝" in texts, (name, texts)
+        for english in ("allowed", "the file", "image data", "not an image", "accepted"):
+            assert english not in texts, (name, english, texts)

@@ -72,3 +72,23 @@ def test_bad_upload_shows_a_message_and_chinese_labels(page, app_url, tmp_path):
     page.set_viewport_size({"width": 1400, "height": 1400})
     page.wait_for_timeout(1000)
     screenshot(page, "classify_bad_upload_zh")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_first_screen_of_a_projector_shows_the_result(page, app_url, lang):
+    """At 1366×768 the digits model's prediction and its activation map are visible without scrolling."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{app_url}/Classify?preset=resnet18" + ("&lang=zh" if lang == "zh" else ""))
+    _wait_for_outcome(page)
+    page.wait_for_timeout(1500)
+    cam_caption = "Where the evidence for" if lang == "en" else "的证据所在位置"
+    cam = page.locator('[data-testid="stImage"]').filter(has_text=cam_caption)
+    for what, element in (("prediction", page.locator('[data-testid="stMetric"]').first),
+                          ("activation map", cam.first)):
+        box = element.bounding_box()
+        assert box is not None, f"no {what} on the page"
+        assert 0 <= box["y"] and box["y"] + box["height"] <= 768, f"the {what} is off the first screen: {box}"
+    body = page.inner_text("body")
+    assert ("ResNet-20 · CIFAR layout" if lang == "en" else "ResNet-20 · CIFAR 结构") in body
+    screenshot(page, f"classify_first_screen_{lang}")
