@@ -25,13 +25,26 @@ from .. import settings
 from ..core.config import ResNetConfig
 from .loop import EpochRecord, Progress, TrainSettings, checkpoint_bytes, train_models
 
-__all__ = ["RunRequest", "RunHandle", "RunRegistry", "BusyError", "run_worker",
-           "ORPHAN_AFTER_S"]
+__all__ = [
+    "RunRequest",
+    "RunHandle",
+    "RunRegistry",
+    "BusyError",
+    "run_worker",
+    "shared_registry",
+    "ORPHAN_AFTER_S",
+    "LEFT_GRACE_S",
+]
 
 # A child whose parent has not polled for this long was abandoned (tab closed on another page,
 # server thread gone) and stops itself. Long enough to survive a slow rerun of the page.
 ORPHAN_AFTER_S = 20.0
 _PROGRESS_EVERY_S = 0.2  # a progress message per step would only fill the pipe
+# A run belongs to its browser session, not to the page that started it: while the session lives, the
+# registry's watcher polls the run (so it keeps going on another page); once the session has been gone
+# this long (a closed tab; a brief reconnect is forgiven), the watcher stops it.
+LEFT_GRACE_S = 5.0
+_WATCH_EVERY_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -47,8 +60,12 @@ class RunRequest:
     poll_timeout: float = ORPHAN_AFTER_S
 
 
-def run_worker(request: RunRequest, out: multiprocessing.Queue, stop: multiprocessing.Event,
-               heartbeat: multiprocessing.Value) -> None:
+def run_worker(
+    request: RunRequest,
+    out: multiprocessing.Queue,
+    stop: multiprocessing.Event,
+    heartbeat: multiprocessing.Value,
+) -> None:
     """The child's whole life: load data, train side by side, send records and checkpoints, exit.
 
     Messages: ("started", seconds), ("progress", Progress), ("epoch", EpochRecord),
@@ -85,11 +102,18 @@ def run_worker(request: RunRequest, out: multiprocessing.Queue, stop: multiproce
         if should_stop():  # stopped while the interpreter was still starting
             out.put(("end", ("stopped", "stopped before training began")))
             return
-        dataset = load_dataset(request.dataset, request.input_size, request.settings.seed,
-                               limit=request.cifar_limit)
+        dataset = load_dataset(
+            request.dataset, request.input_size, request.settings.seed, limit=request.cifar_limit
+        )
         out.put(("started", time.perf_counter() - t0))
-        result = train_models(list(request.models), dataset, request.settings, on_epoch=lambda r: out.put(
-            ("epoch", r)), on_progress=progress, should_stop=should_stop)
+        result = train_models(
+            list(request.models),
+            dataset,
+            request.settings,
+            on_epoch=lambda r: out.put(("epoch", r)),
+            on_progress=progress,
+            should_stop=should_stop,
+        )
         if abandoned:
             out.put(("end", ("abandoned", "the page that started this run went away; it stopped")))
             return
@@ -98,8 +122,14 @@ def run_worker(request: RunRequest, out: multiprocessing.Queue, stop: multiproce
             if final is None:
                 continue
             accuracy = 1.0 - final.test_error
-            data = checkpoint_bytes(result.models[label], config, dataset, accuracy,
-                                    seed=request.settings.seed, epochs=final.epoch)
+            data = checkpoint_bytes(
+                result.models[label],
+                config,
+                dataset,
+                accuracy,
+                seed=request.settings.seed,
+                epochs=final.epoch,
+            )
             out.put(("checkpoint", (label, data, accuracy)))
         out.put(("end", (result.status, result.message)))
     except Exception as exc:  # the parent shows it; a traceback in a server log helps no student
@@ -146,6 +176,7 @@ class RunHandle:
     checkpoints: dict[str, tuple[bytes, float]] = field(default_factory=dict)
     on_finish: object = None  # the registry's release callback
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _release_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def finished(self) -> bool:
@@ -170,7 +201,8 @@ class RunHandle:
                     break
                 changed = True
                 self._take(kind, payload)
-            if not self.finished and not self.process.is_alive():
+            # pid is None until start(): a process not yet started is not a dead one
+            if not self.finished and self.process.pid is not None and not self.process.is_alive():
                 self._drain_after_exit()
         if self.finished:
             self._release()
@@ -215,6 +247,8 @@ class RunHandle:
 
         Reads the queue while waiting: a child cannot exit while its queue's pipe is full.
         """
+        if not self.finished and self.stop_reason is None:  # said before the child's "end" can arrive
+            self.stop_reason = reason
         self.stop_event.set()
         deadline = time.monotonic() + timeout
         while self.process.is_alive() and time.monotonic() < deadline:
@@ -238,7 +272,8 @@ class RunHandle:
         self._release()
 
     def _release(self) -> None:
-        callback, self.on_finish = self.on_finish, None
+        with self._release_lock:  # the page's thread and the registry's watcher may both get here
+            callback, self.on_finish = self.on_finish, None
         if callable(callback):
             # The slot stands for the process's memory: free it only once the process is gone.
             self.process.join(5)
@@ -249,9 +284,13 @@ class RunHandle:
 
 
 class RunRegistry:
-    """The server's training slots. Create one per process (the page holds it in ``cache_resource``)."""
+    """The server's training slots. The app uses one per process, :func:`shared_registry`."""
 
-    def __init__(self, max_runs: int | None = None, threads: int | None = None) -> None:
+    def __init__(
+        self, max_runs: int | None = None, threads: int | None = None, worker: object = None
+    ) -> None:
+        # ``worker``: the child's function (default :func:`run_worker`); tests pass a quick one
+        self.worker = run_worker if worker is None else worker
         self.max_runs = settings.max_training_runs() if max_runs is None else max_runs
         self.threads = settings.train_threads() if threads is None else threads
         self._lock = threading.Lock()
@@ -260,6 +299,9 @@ class RunRegistry:
         self._active: dict[str, RunHandle] = {}  # run id -> handle
         self._by_session: dict[str, RunHandle] = {}  # session -> its active run
         self._ctx = multiprocessing.get_context("spawn")  # a fork of a threaded server can deadlock
+        # run id -> (handle, is its session still there?, when it was first seen gone)
+        self._watched: dict[str, tuple[RunHandle, object, float | None]] = {}
+        self._watcher: threading.Thread | None = None
 
     def get(self, session: str) -> RunHandle | None:
         """The session's run while it holds a slot, else None."""
@@ -270,7 +312,9 @@ class RunRegistry:
         return len(self._active)
 
     def _reap(self) -> None:
-        for handle in list(self._active.values()):
+        with self._lock:
+            handles = list(self._active.values())
+        for handle in handles:
             if not handle.process.is_alive():
                 handle.poll()
 
@@ -297,18 +341,82 @@ class RunRegistry:
             q = self._ctx.Queue()
             stop = self._ctx.Event()
             beat = self._ctx.Value("d", time.time())
-            process = self._ctx.Process(target=run_worker, args=(request, q, stop, beat), daemon=True,
-                                        name=f"resnet-explorer-train-{session[:8]}")
+            process = self._ctx.Process(
+                target=self.worker,
+                args=(request, q, stop, beat),
+                daemon=True,
+                name=f"resnet-explorer-train-{session[:8]}",
+            )
             handle = RunHandle(session, request, process, q, stop, beat, on_finish=self._release)
+            # Started before it is listed, under the lock: another session's reap must never see a
+            # listed run whose process is not alive yet (it would call it dead and kill it).
+            process.start()
             self._active[handle.id] = handle
             self._by_session[session] = handle
-        try:
-            process.start()
-        except Exception:
-            self._release(handle)
-            raise
         return handle
+
+    def watch(self, handle: RunHandle, alive: object, grace_s: float = LEFT_GRACE_S) -> None:
+        """Keep ``handle`` going while ``alive()`` is true; stop it ("left") once false for ``grace_s``.
+
+        ``alive`` is the UI's question "is this browser session still connected?"; the registry's one
+        watcher thread asks it every second and polls the run meanwhile (refreshing the heartbeat the
+        child checks), so the run does not depend on its page being the one on screen.
+        """
+        with self._lock:
+            self._watched[handle.id] = (handle, alive, None)
+            self._grace = grace_s
+            if self._watcher is None or not self._watcher.is_alive():
+                self._watcher = threading.Thread(
+                    target=self._watch_loop, daemon=True, name="resnet-explorer-run-watcher"
+                )
+                self._watcher.start()
+
+    def _watch_loop(self) -> None:
+        while True:
+            with self._lock:
+                items = list(self._watched.items())
+                if not items:
+                    self._watcher = None
+                    return
+            for run_id, (handle, alive, gone_since) in items:
+                try:
+                    here = bool(alive())
+                except Exception:  # a question that cannot be answered is not a "gone"
+                    here = True
+                now = time.monotonic()
+                if handle.finished:
+                    pass
+                elif here:
+                    handle.poll()
+                    gone_since = None
+                elif gone_since is None:
+                    gone_since = now
+                elif now - gone_since >= self._grace:
+                    handle.stop("left")
+                with self._lock:
+                    if handle.finished:
+                        self._watched.pop(run_id, None)
+                    elif run_id in self._watched:
+                        self._watched[run_id] = (handle, alive, gone_since)
+            time.sleep(_WATCH_EVERY_S)
 
     def shutdown(self) -> None:
         for handle in list(self._active.values()):
             handle.stop("shutdown", timeout=3)
+
+
+_SHARED: RunRegistry | None = None
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_registry() -> RunRegistry:
+    """The server's one registry: a process-wide singleton behind a lock.
+
+    Not in ``st.cache_resource``: any browser can send ``clear_cache``, which empties that cache, and a
+    fresh registry would forget the runs holding slots (two runs against a cap of one, issue 11).
+    """
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None:
+            _SHARED = RunRegistry()
+        return _SHARED

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from pathlib import Path
 
 import pytest
+from helpers import open_app
 from streamlit.testing.v1 import AppTest
 
-from resnet_explorer.train.loop import load_trained_model
+from resnet_explorer.core.config import PRESETS
+from resnet_explorer.train.loop import TrainedModel, TrainSettings, load_trained_model
+from resnet_explorer.train.runs import RunRequest, shared_registry
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/training_lab.py"
@@ -30,9 +35,16 @@ def test_page_opens_with_gradient_flow_and_the_paper_recipe():
     assert not at.button(key="train.start").disabled and at.button(key="train.stop").disabled
 
 
-@pytest.mark.parametrize("key, value, field", [("train.epochs", 0, "epochs"), ("train.epochs", -5, "epochs"),
-                                               ("train.batch_size", 100_000, "batch_size"),
-                                               ("train.lr", 1e6, "lr"), ("train.lr", -0.1, "lr")])
+@pytest.mark.parametrize(
+    "key, value, field",
+    [
+        ("train.epochs", 0, "epochs"),
+        ("train.epochs", -5, "epochs"),
+        ("train.batch_size", 100_000, "batch_size"),
+        ("train.lr", 1e6, "lr"),
+        ("train.lr", -0.1, "lr"),
+    ],
+)
 def test_bad_settings_get_a_message_and_no_run(key, value, field):
     at = fresh()
     at.number_input(key=key).set_value(value).run()
@@ -63,11 +75,11 @@ def test_a_short_run_shows_curves_words_downloads_and_hands_off_to_classify():
     assert "Held-out test error at the end" in words
     at.button(key="train.use.1").click().run()
     trained = at.session_state["trained_model"]
-    assert set(trained) == {"label", "config", "safetensors", "dataset", "input_size", "mean", "std",
-                            "classes"}
-    assert trained["label"] == "ResNet-20" and trained["dataset"] == "digits" and trained["input_size"] == 8
-    assert trained["classes"] == [str(d) for d in range(10)]
-    assert load_trained_model(trained["safetensors"]).config == trained["config"]
+    # the hand-off is a typed object (issue 8), not a dict read back by key
+    assert isinstance(trained, TrainedModel)
+    assert trained.label == "ResNet-20" and trained.dataset == "digits" and trained.input_size == 8
+    assert trained.classes == [str(d) for d in range(10)]
+    assert load_trained_model(trained.checkpoint).config == trained.config
 
 
 def test_cifar_offline_is_said_on_the_page(monkeypatch, tmp_path):
@@ -75,9 +87,94 @@ def test_cifar_offline_is_said_on_the_page(monkeypatch, tmp_path):
 
     def refuse(*_a, **_k):
         raise OSError("network unreachable (mocked)")
+
     monkeypatch.setattr("socket.create_connection", refuse)
     at = fresh()
     at.radio(key="train.dataset").set_value("cifar10").run()
     warnings = " ".join(w.value for w in at.warning)
     assert "CIFAR-10 needs internet; not reachable" in warnings, warnings
     assert at.button(key="train.start").disabled
+
+
+def _tiny_request(epochs: int, poll_timeout: float = 20.0) -> RunRequest:
+    def tiny(shortcut: str):
+        return dataclasses.replace(
+            PRESETS["resnet20"], stages=(1, 1, 1), shortcut=shortcut, in_channels=1, input_size=8
+        )
+
+    return RunRequest(
+        models=(("plain-8", tiny("none")), ("ResNet-8", tiny("A"))),
+        dataset="digits",
+        input_size=8,
+        settings=TrainSettings(epochs=epochs, batch_size=64),
+        poll_timeout=poll_timeout,
+    )
+
+
+def _wait(handle, until, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not until(handle) and time.monotonic() < deadline:
+        handle.poll()
+        time.sleep(0.1)
+    assert until(handle), (handle.status, handle.message)
+
+
+def test_a_stopped_run_draws_its_curves_and_says_where_it_stopped_but_concludes_nothing():
+    at = fresh()
+    handle = shared_registry().start("apptest-stopped", _tiny_request(epochs=50))
+    _wait(handle, lambda h: len(h.history) >= 4)  # two epochs of both nets
+    handle.stop("user")
+    at.session_state["train.handle"] = handle
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.get("plotly_chart")  # the curves so far
+    k, n = handle.progress.epoch, 50
+    infos = " ".join(i.value for i in at.info)
+    assert f"stopped at epoch {k} of {n}" in infos and "No conclusions" in infos, infos
+    conclusions = [m.value for m in at.markdown if m.value.startswith("- ")]  # result_sentences' bullets
+    assert conclusions == [], conclusions
+    zh = open_app(PAGE, {"lang": "zh"}, timeout=300).run()
+    zh.session_state["train.handle"] = handle
+    zh.run()
+    infos = " ".join(i.value for i in zh.info)
+    assert f"本次训练停在第 {k} 轮（共 {n} 轮）" in infos, infos
+    assert [m.value for m in zh.markdown if m.value.startswith("- ")] == []
+
+
+def test_a_run_belongs_to_the_session_switch_to_the_explorer_and_back():
+    at = fresh()
+    # what Start does: a run in the shared registry, watched while the session is connected
+    handle = shared_registry().start(
+        at.session_state["train.session"], _tiny_request(epochs=4, poll_timeout=3.0)
+    )
+    shared_registry().watch(handle, lambda: True)
+    at.session_state["train.handle"] = handle
+    at.switch_page("pages/explorer.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    time.sleep(4.0)  # longer than an unpolled child waits before calling itself abandoned
+    assert handle.status in ("starting", "running", "done"), (handle.status, handle.message)
+    at.switch_page(PAGE).run()  # back: the page picks the run up and draws it to its end
+    assert not at.exception, [e.value for e in at.exception]
+    assert handle.status == "done", (handle.status, handle.message)
+    assert [(r.label, r.epoch) for r in handle.history][-2:] == [("plain-8", 4), ("ResNet-8", 4)]
+    assert at.get("plotly_chart") and any("Finished in" in s.value for s in at.success)
+
+
+def test_leaving_the_page_does_not_end_a_run_closing_the_tab_does():
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunData, RerunException, StopException
+
+    from resnet_explorer.ui.training import ends_run
+
+    assert not ends_run(RerunException(RerunData(page_script_hash="another page")))
+    assert not ends_run(RerunException(RerunData()))
+    assert ends_run(StopException())  # what Streamlit raises in a script whose session disconnected
+
+
+def test_the_registry_survives_a_clients_clear_cache():
+    at = fresh()
+    before = shared_registry()
+    import streamlit as st
+
+    st.cache_resource.clear()
+    at.run()
+    assert not at.exception and shared_registry() is before

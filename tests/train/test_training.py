@@ -48,6 +48,7 @@ def tiny(dataset, shortcut: str = "A"):
 
 # --- data ------------------------------------------------------------------------------------------
 
+
 def test_digits_split_is_stratified_seeded_and_normalised_on_train(digits16):
     from sklearn.datasets import load_digits as sk
 
@@ -86,6 +87,7 @@ def test_digits_bad_size(size):
 def _no_network(monkeypatch):
     def refuse(*_a, **_k):
         raise OSError("network unreachable (mocked)")
+
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(urllib.request, "urlopen", refuse)
 
@@ -104,6 +106,7 @@ def test_cifar10_download_failure_is_reported(monkeypatch, tmp_path):
 
     def fail(*_a, **_k):
         raise urllib.error.URLError("connection reset (mocked)")
+
     monkeypatch.setattr(urllib.request, "urlopen", fail)
     with pytest.raises(DatasetUnavailableError, match="CIFAR-10 needs internet"):
         load_cifar10(root=tmp_path)
@@ -117,8 +120,10 @@ def _fake_cifar(root, n_per_batch: int = 20) -> None:
     folder.mkdir(parents=True)
     rng = np.random.default_rng(0)
     for name, _ in CIFAR10.train_list + CIFAR10.test_list:
-        entry = {"data": rng.integers(0, 256, (n_per_batch, 3072), dtype=np.uint8),
-                 "labels": rng.integers(0, 10, n_per_batch).tolist()}
+        entry = {
+            "data": rng.integers(0, 256, (n_per_batch, 3072), dtype=np.uint8),
+            "labels": rng.integers(0, 10, n_per_batch).tolist(),
+        }
         (folder / name).write_bytes(pickle.dumps(entry))
     names = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
     (folder / CIFAR10.meta["filename"]).write_bytes(pickle.dumps({"label_names": names}))
@@ -139,16 +144,31 @@ def test_cifar10_local_copy_loads_without_network(monkeypatch, tmp_path):
 
 # --- settings ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("change, field", [
-    ({"epochs": 0}, "epochs"), ({"epochs": -3}, "epochs"), ({"epochs": 10_000}, "epochs"),
-    ({"epochs": 2.5}, "epochs"), ({"batch_size": 0}, "batch_size"), ({"batch_size": 1}, "batch_size"),
-    ({"batch_size": 10**9}, "batch_size"), ({"lr": 0.0}, "lr"), ({"lr": -0.1}, "lr"), ({"lr": 1e6}, "lr"),
-    ({"lr": float("nan")}, "lr"), ({"momentum": 1.5}, "momentum"), ({"weight_decay": -1.0}, "weight_decay"),
-    ({"seed": -1}, "seed"), ({"decay_at": (1.5,)}, "decay_at"),
-])
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"epochs": 0}, "epochs"),
+        ({"epochs": -3}, "epochs"),
+        ({"epochs": 10_000}, "epochs"),
+        ({"epochs": 2.5}, "epochs"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"batch_size": 1}, "batch_size"),
+        ({"batch_size": 10**9}, "batch_size"),
+        ({"lr": 0.0}, "lr"),
+        ({"lr": -0.1}, "lr"),
+        ({"lr": 1e6}, "lr"),
+        ({"lr": float("nan")}, "lr"),
+        ({"momentum": 1.5}, "momentum"),
+        ({"weight_decay": -1.0}, "weight_decay"),
+        ({"seed": -1}, "seed"),
+        ({"decay_at": (1.5,)}, "decay_at"),
+    ],
+)
 def test_bad_settings_name_the_field_before_anything_is_built(monkeypatch, digits8, change, field):
     def must_not_build(*_a, **_k):
         raise AssertionError("a model was built before the settings were checked")
+
     monkeypatch.setattr(training, "build_model", must_not_build)
     with pytest.raises(ValueError, match=rf"^{field}: got") as info:
         train_models([("m", tiny(digits8))], digits8, dataclasses.replace(TrainSettings(), **change))
@@ -174,6 +194,7 @@ def test_config_must_match_the_dataset(digits8):
 
 # --- training ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("shortcut", ["none", "A"], ids=["plain", "residual"])
 def test_a_few_steps_reduce_the_loss(digits16, shortcut):
     config = fit_config(dataclasses.replace(PRESETS["resnet20"], shortcut=shortcut), digits16)
@@ -183,6 +204,7 @@ def test_a_few_steps_reduce_the_loss(digits16, shortcut):
     def probe_loss() -> float:  # BN on batch statistics, as during training; no update
         with torch.no_grad():
             return float(torch.nn.functional.cross_entropy(t.model(probe_x), probe_y))
+
     before = probe_loss()
     losses = [t.step(idx)[0] for _, idx in zip(range(20), t.batches(), strict=False)]
     after = probe_loss()
@@ -210,9 +232,15 @@ def test_stop_is_checked_every_step(digits8):
     def stop_after_five() -> bool:
         calls["n"] += 1
         return calls["n"] > 5
+
     steps = []
-    r = train_models([("m", tiny(digits8))], digits8, TrainSettings(epochs=3, batch_size=32),
-                     should_stop=stop_after_five, on_progress=lambda p: steps.append(p.step))
+    r = train_models(
+        [("m", tiny(digits8))],
+        digits8,
+        TrainSettings(epochs=3, batch_size=32),
+        should_stop=stop_after_five,
+        on_progress=lambda p: steps.append(p.step),
+    )
     assert r.status == "stopped" and steps == [1, 2, 3, 4, 5], (r.status, steps)
     assert "stopped after 5 of" in r.message
 
@@ -227,8 +255,9 @@ def test_nan_loss_stops_the_run_and_says_so(digits8):
 
 def test_progress_reports_time_left(digits8):
     seen = []
-    train_models([("m", tiny(digits8))], digits8, TrainSettings(epochs=2, batch_size=256),
-                 on_progress=seen.append)
+    train_models(
+        [("m", tiny(digits8))], digits8, TrainSettings(epochs=2, batch_size=256), on_progress=seen.append
+    )
     assert seen[-1].step == seen[-1].total_steps == 2 * (1347 // 256)
     assert seen[-1].eta == 0 and all(p.eta is not None and p.eta >= 0 for p in seen)
 
@@ -237,15 +266,23 @@ def test_progress_reports_time_left(digits8):
 def test_degradation_plain_deep_trains_worse_than_residual_deep(digits16):
     """Fig. 1 / Fig. 6 at small scale: plain-56's training error stays above ResNet-56's."""
     s = TrainSettings(epochs=4, batch_size=32, seed=0)
-    r = train_models([("plain56", fit_config(PRESETS["plain56"], digits16)),
-                      ("resnet56", fit_config(PRESETS["resnet56"], digits16))], digits16, s)
+    r = train_models(
+        [
+            ("plain56", fit_config(PRESETS["plain56"], digits16)),
+            ("resnet56", fit_config(PRESETS["resnet56"], digits16)),
+        ],
+        digits16,
+        s,
+    )
     plain, res = r.final("plain56"), r.final("resnet56")
     assert plain.train_error > res.train_error + 0.1, (
         f"after {s.epochs} epochs: plain-56 train error {plain.train_error:.3f}, "
-        f"ResNet-56 {res.train_error:.3f}")
+        f"ResNet-56 {res.train_error:.3f}"
+    )
 
 
 # --- gradient flow ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("depth", [56, 110])
 def test_gradient_flow_residual_bounded_plain_explodes(digits16, depth):
@@ -266,14 +303,33 @@ def test_gradient_flow_residual_bounded_plain_explodes(digits16, depth):
     assert a_res[-1] > 2 * a_res[0] and abs(a_plain[-1] / a_plain[0] - 1) < 0.5, (a_res, a_plain)
 
 
-def test_gradient_flow_uses_a_fresh_model_each_call(digits8):
+def test_gradient_flow_matches_autograd_on_the_same_initialisation(digits8):
+    """Outside truth: torch's own backward pass on a model built under the same seed, read layer by layer
+    here; gradient_flow must give each weighted layer's gradient norm and the loss, and a second call the
+    same again (a fresh model each call: no hooks or gradients left behind)."""
+    from torch import nn
+
+    from resnet_explorer.core.model import build_model
+
     x, y = digits8.x_train[:32], digits8.y_train[:32]
-    a = gradient_flow(tiny(digits8), x, y, seed=1)
-    b = gradient_flow(tiny(digits8), x, y, seed=1)
-    assert a.layers.equals(b.layers) and a.activations.equals(b.activations)
+    config = tiny(digits8)
+    torch.manual_seed(1)
+    model = build_model(config)
+    model.train()
+    loss = torch.nn.functional.cross_entropy(model(x), y)
+    loss.backward()
+    weighted = [(n, m) for n, m in model.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    assert len(weighted) == 8  # 6n+2 with n=1; option A shortcuts carry no weights
+    expected = [float(m.weight.grad.norm()) for _, m in weighted]
+    for flow in (gradient_flow(config, x, y, seed=1), gradient_flow(config, x, y, seed=1)):
+        assert flow.layers["name"].tolist() == [n for n, _ in weighted]
+        assert flow.layers["depth"].tolist() == list(range(1, 9))
+        assert flow.layers["grad_norm"].tolist() == pytest.approx(expected, rel=1e-5)
+        assert flow.loss == pytest.approx(loss.item(), rel=1e-6)
 
 
 # --- checkpoints and the CLI -----------------------------------------------------------------------
+
 
 def test_checkpoint_round_trip(digits8):
     r = train_models([("m", tiny(digits8))], digits8, TrainSettings(epochs=1, batch_size=64))
@@ -295,8 +351,23 @@ def test_checkpoint_refuses_foreign_files():
 
 def test_cli_trains_and_writes_a_checkpoint(tmp_path, capsys):
     out, record = tmp_path / "m.safetensors", tmp_path / "m.json"
-    code = main(["train", "--preset", "resnet20", "--epochs", "1", "--batch-size", "128", "--input-size", "8",
-                 "--out", str(out), "--json", str(record)])
+    code = main(
+        [
+            "train",
+            "--preset",
+            "resnet20",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "128",
+            "--input-size",
+            "8",
+            "--out",
+            str(out),
+            "--json",
+            str(record),
+        ]
+    )
     text = capsys.readouterr().out
     assert code == 0, text
     assert "epoch   1/1  train error" in text and "held-out test accuracy" in text
@@ -304,9 +375,15 @@ def test_cli_trains_and_writes_a_checkpoint(tmp_path, capsys):
     assert loaded.config.input_size == 8 and loaded.config.in_channels == 1
 
 
-@pytest.mark.parametrize("argv, field", [(["--epochs", "0"], "epochs"), (["--lr", "-1"], "lr"),
-                                         (["--batch-size", "1"], "batch_size"), (["--input-size", "4"],
-                                                                                 "input_size")])
+@pytest.mark.parametrize(
+    "argv, field",
+    [
+        (["--epochs", "0"], "epochs"),
+        (["--lr", "-1"], "lr"),
+        (["--batch-size", "1"], "batch_size"),
+        (["--input-size", "4"], "input_size"),
+    ],
+)
 def test_cli_bad_settings_one_line(argv, field, capsys):
     assert main(["train", *argv]) == 2
     err = capsys.readouterr().err

@@ -13,13 +13,19 @@ from resnet_explorer.train.runs import BusyError, RunRegistry, RunRequest
 
 
 def tiny(shortcut: str = "A"):
-    return dataclasses.replace(PRESETS["resnet20"], stages=(1, 1, 1), shortcut=shortcut, in_channels=1,
-                               input_size=8)
+    return dataclasses.replace(
+        PRESETS["resnet20"], stages=(1, 1, 1), shortcut=shortcut, in_channels=1, input_size=8
+    )
 
 
 def request(epochs: int = 2, **kw) -> RunRequest:
-    return RunRequest(models=(("plain-8", tiny("none")), ("ResNet-8", tiny())), dataset="digits",
-                      input_size=8, settings=TrainSettings(epochs=epochs, batch_size=64), **kw)
+    return RunRequest(
+        models=(("plain-8", tiny("none")), ("ResNet-8", tiny())),
+        dataset="digits",
+        input_size=8,
+        settings=TrainSettings(epochs=epochs, batch_size=64),
+        **kw,
+    )
 
 
 def wait(handle, until, timeout: float = 120.0) -> None:
@@ -44,8 +50,12 @@ def test_a_run_delivers_curves_and_checkpoints(registry):
     assert registry.get("s1") is h and registry.running() == 1
     wait(h, lambda h: h.finished)
     assert h.status == "done", h.message
-    assert [(r.label, r.epoch) for r in h.history] == [("plain-8", 1), ("ResNet-8", 1), ("plain-8", 2),
-                                                      ("ResNet-8", 2)]
+    assert [(r.label, r.epoch) for r in h.history] == [
+        ("plain-8", 1),
+        ("ResNet-8", 1),
+        ("plain-8", 2),
+        ("ResNet-8", 2),
+    ]
     assert h.progress.step == h.progress.total_steps
     for label in h.labels:
         data, accuracy = h.checkpoints[label]
@@ -100,3 +110,97 @@ def test_failure_in_the_child_is_reported(registry):
     wait(h, lambda h: h.finished)
     assert h.status == "error" and "dataset: got 'mnist'" in h.message
     assert registry.running() == 0
+
+
+# --- issue 11, fault 2: a run started while another session reaps is not killed --------------------
+
+
+def test_start_and_reap_from_several_threads_never_kills_a_healthy_run():
+    """Before the fix, start() listed the run, released the lock and only then started the process: a
+    reap in between saw a process that was not alive yet, called the run dead and killed it."""
+    import threading
+
+    from run_helpers import quick_worker
+
+    reg = RunRegistry(max_runs=64, threads=1, worker=quick_worker)
+    handles, errors = [], []
+    stop_reaping = threading.Event()
+
+    def reaper() -> None:
+        while not stop_reaping.is_set():
+            reg.running()
+
+    def starter(i: int) -> None:
+        try:
+            for j in range(3):
+                handles.append(reg.start(f"s{i}-{j}", request()))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    reapers = [threading.Thread(target=reaper) for _ in range(3)]
+    starters = [threading.Thread(target=starter, args=(i,)) for i in range(4)]
+    for t in reapers + starters:
+        t.start()
+    for t in starters:
+        t.join()
+    for h in handles:
+        wait(h, lambda h: h.finished, timeout=60)
+    stop_reaping.set()
+    for t in reapers:
+        t.join()
+    assert not errors, errors
+    assert len(handles) == 12
+    assert [h.status for h in handles] == ["done"] * 12, [(h.status, h.message) for h in handles]
+    assert reg.running() == 0
+
+
+# --- issue 11, fault 4: the registry is a process-wide singleton, not in a clearable cache ------------
+
+
+def test_shared_registry_is_one_object_that_streamlit_cannot_clear():
+    import streamlit as st
+
+    from resnet_explorer.train.runs import shared_registry
+
+    first = shared_registry()
+    st.cache_resource.clear()  # what any browser's clear_cache message does on the server
+    st.cache_data.clear()
+    assert shared_registry() is first
+
+
+# --- issue 10: a run belongs to the browser session, not to the page --------------------------------
+
+
+def test_the_watcher_keeps_a_run_going_while_its_session_lives_and_stops_it_when_gone():
+    reg = RunRegistry(max_runs=1, threads=1)
+    here = {"alive": True}
+    h = reg.start("s1", request(epochs=100))
+    reg.watch(h, lambda: here["alive"], grace_s=1.0)
+    try:
+        # nobody polls but the watcher (the teacher is on another page): the run keeps going past the
+        # point where an unpolled child would call itself abandoned
+        deadline = time.monotonic() + 60
+        while h.progress is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert h.progress is not None and not h.finished, (h.status, h.message)
+        here["alive"] = False  # the tab was closed
+        deadline = time.monotonic() + 30
+        while (not h.finished or h.process.is_alive() or reg.running()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert h.status == "stopped" and h.stop_reason == "left", (h.status, h.message)
+        assert not h.process.is_alive() and reg.running() == 0
+    finally:
+        reg.shutdown()
+
+
+def test_a_run_outlives_its_page_while_polled_only_by_the_watcher():
+    reg = RunRegistry(max_runs=1, threads=1)
+    h = reg.start("s1", request(epochs=2, poll_timeout=3.0))  # an unpolled child stops itself after 3 s
+    reg.watch(h, lambda: True)
+    try:
+        deadline = time.monotonic() + 120
+        while not h.finished and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert h.status == "done", (h.status, h.message)
+    finally:
+        reg.shutdown()

@@ -1,0 +1,400 @@
+"""The Training lab's Streamlit panels: model choice, gradient flow, settings, the live run, the results.
+
+The policy they follow is in ``train.lab`` (which nets, which batch, fitting, the bounded gradient-flow
+worker) and ``train.runs`` (the training process, the server-wide slots). A run belongs to the browser
+session: it is kept in ``st.session_state`` and watched by the registry while the session is connected,
+so the teacher can open another page and come back to it; a closed tab ends it.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+
+import streamlit as st
+
+from ..core.config import ResNetConfig, preset_name
+from ..formatting import format_ratio
+from ..train import lab
+from ..train.data import cifar10_status, load_digits
+from ..train.figures import curves_figure, gradient_figures, result_sentences
+from ..train.loop import (
+    SETTING_LIMITS,
+    TrainSettings,
+    default_device,
+    gradient_flow,
+    history_frame,
+    load_trained_model,
+    steps_per_epoch,
+    validate_settings,
+)
+from ..train.runs import BusyError, RunHandle, RunRequest, shared_registry
+from .session import current_config, labels, lang
+
+__all__ = [
+    "init_state",
+    "pick_models",
+    "show_gradient_flow",
+    "read_settings",
+    "show_cifar_status",
+    "prepare_run",
+    "start_stop_buttons",
+    "run_panel",
+    "ends_run",
+    "format_seconds",
+    "session_alive",
+]
+
+POLL_S = 0.5
+Tr = Callable[..., str]
+
+
+@st.cache_resource(show_spinner=False)
+def digits(size: int, seed: int):
+    return load_digits(size, seed)  # read-only tensors: never changed after loading
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _flow(config: ResNetConfig, size: int, seed: int, bounded: bool):
+    x, y = lab.gradient_batch(digits(size, seed), lab.GRAD_BATCH, seed)
+    if bounded:  # a config of the user's own: in a child process, with a time and a size cap
+        return lab.bounded_gradient_flow(config, x, y, seed=seed)
+    return gradient_flow(config, x, y, seed=seed)
+
+
+def init_state() -> None:
+    for key, value in lab.DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+    st.session_state.setdefault("train.session", uuid.uuid4().hex)
+
+
+def pick_models(tr: Tr) -> dict[str, ResNetConfig]:
+    """The networks to train, as label -> config (before fitting to the dataset)."""
+    pair = st.segmented_control(
+        tr("train.pair.label"),
+        ["paper", "explorer"],
+        key="train.pair",
+        format_func=labels("train.pair"),
+        required=True,
+    )
+    if pair == "explorer":
+        config = current_config()
+        return lab.explorer_models(
+            config, preset_name(config) or tr("train.custom"), lambda name: tr("train.plain_twin", name=name)
+        )
+    cols = st.columns([1, 2])
+    n = cols[0].selectbox(tr("train.depth"), lab.DEPTHS, key="train.depth")
+    ref = cols[1].checkbox(tr("train.reference"), key="train.reference", disabled=n == 20)
+    return lab.paper_models(n, ref)
+
+
+def seed_and_size() -> tuple[int, int]:
+    """The seed widget is drawn further down; its value (or a safe stand-in while it is bad) is needed now."""
+    lo, hi = SETTING_LIMITS["seed"]
+    return int(max(lo, min(int(st.session_state["train.seed"]), hi))), int(
+        st.session_state["train.input_size"]
+    )
+
+
+def show_gradient_flow(tr: Tr, models: dict[str, ResNetConfig], explorer: bool) -> None:
+    seed, size = seed_and_size()
+    data = digits(size, seed)
+    # the twins of one depth: the shallow reference, when there is one, comes first and is left out
+    pair = lab.fit_models(dict(list(models.items())[-2:]), "digits", size, data)
+    try:
+        flows = {k: _flow(c, size, seed, explorer) for k, c in pair.items()}
+    except lab.FlowLimitError as exc:
+        st.warning(
+            tr(
+                f"train.grad.limit.{exc.kind}",
+                detail=exc.detail,
+                s=f"{lab.FLOW_TIMEOUT_S:g}",
+                mb=lab.FLOW_MAX_BYTES // 2**20,
+            ),
+            icon=":material/timer_off:",
+        )
+        return
+    except ValueError as exc:
+        st.warning(tr("train.grad.error", error=exc))
+        return
+    grads, acts = gradient_figures(flows, pair, lang())
+    plain = [k for k, c in pair.items() if c.is_plain]
+    res = [k for k, c in pair.items() if not c.is_plain]
+    if plain and res:
+        st.caption(
+            tr(
+                "train.grad.caption",
+                plain=plain[-1],
+                res=res[-1],
+                n=lab.GRAD_BATCH,
+                seed=seed,
+                ratio_plain=format_ratio(flows[plain[-1]].early_late_ratio()),
+                ratio_res=format_ratio(flows[res[-1]].early_late_ratio()),
+            )
+        )
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(grads, key="train.grad_chart")
+    c2.plotly_chart(acts, key="train.act_chart")
+    st.caption(tr("train.grad.note"))
+
+
+def read_settings(tr: Tr) -> tuple[str, int, TrainSettings | None, str | None]:
+    """Widgets -> (dataset, input size, settings or None, error message or None)."""
+    cols = st.columns(3)
+    dataset = cols[0].radio(
+        tr("train.dataset"),
+        ["digits", "cifar10"],
+        key="train.dataset",
+        format_func=labels("train.dataset"),
+        horizontal=True,
+    )
+    size = cols[0].selectbox(tr("train.input_size"), (8, 16, 32), key="train.input_size")
+    # No min/max on purpose: a bad value reaches the library, which says what is allowed.
+    epochs = cols[1].number_input(tr("train.epochs"), step=1, key="train.epochs")
+    batch = cols[1].number_input(tr("train.batch_size"), step=16, key="train.batch_size")
+    lr = cols[2].number_input(tr("train.lr"), step=0.01, format="%g", key="train.lr")
+    seed = cols[2].number_input(tr("train.seed"), step=1, key="train.seed")
+    try:
+        settings = TrainSettings(epochs=int(epochs), batch_size=int(batch), lr=float(lr), seed=int(seed))
+        validate_settings(settings)
+    except ValueError as exc:
+        return dataset, size, None, str(exc)
+    return dataset, size, settings, None
+
+
+def show_cifar_status(tr: Tr) -> bool:
+    status, detail = cifar10_status()  # a file check, else a TCP probe of at most 3 s
+    if status == "offline":
+        st.warning(tr("train.cifar.offline", detail=detail), icon=":material/cloud_off:")
+        return False
+    st.info(tr(f"train.cifar.{'ready' if status == 'ready' else 'download'}", limit=lab.CIFAR_LIMIT))
+    return True
+
+
+def prepare_run(
+    tr: Tr,
+    models: dict[str, ResNetConfig],
+    dataset: str,
+    size: int,
+    settings: TrainSettings | None,
+    error: str | None,
+) -> RunRequest | None:
+    """Fit the models to the dataset and check everything; the request Start would send, or None."""
+    can_train = show_cifar_status(tr) if dataset == "cifar10" else True
+    seed, _ = seed_and_size()
+    data = digits(size, seed) if dataset == "digits" else None
+    fitted: dict[str, ResNetConfig] = {}
+    if can_train:
+        try:
+            fitted = lab.fit_models(models, dataset, size, data)
+            if settings is not None and data is not None:
+                validate_settings(settings, list(fitted.values()), data)
+        except ValueError as exc:
+            error = str(exc)
+    if data is not None and settings is not None and error is None:
+        steps = settings.epochs * steps_per_epoch(len(data.y_train), settings.batch_size)
+        st.caption(
+            tr(
+                "train.recipe",
+                n_train=len(data.y_train),
+                n_test=len(data.y_test),
+                size=size,
+                steps=steps,
+                device=str(default_device()),
+            )
+        )
+    if error:
+        st.error(tr("train.bad_setting", error=error), icon=":material/error:")
+    if error or not can_train or not fitted or settings is None:
+        return None
+    return lab.build_request(fitted, dataset, size, settings)
+
+
+def _want_start() -> None:
+    st.session_state["train.want_start"] = True
+
+
+def _stop_run() -> None:
+    st.session_state.pop("train.queued", None)
+    handle = st.session_state.get("train.handle")
+    if handle is not None and not handle.finished:
+        handle.stop("user")
+
+
+def start_stop_buttons(tr: Tr, request: RunRequest | None) -> None:
+    """Start and Stop. Callbacks run before the script, so both are drawn in the new state."""
+    if st.session_state.pop("train.want_start", False) and request is not None:
+        st.session_state["train.queued"] = request
+    handle: RunHandle | None = st.session_state.get("train.handle")
+    running = handle is not None and not handle.finished
+    queued = "train.queued" in st.session_state
+    cols = st.columns([1, 1, 4])
+    cols[0].button(
+        tr("train.start"),
+        key="train.start",
+        type="primary",
+        on_click=_want_start,
+        disabled=request is None or running or queued,
+        icon=":material/play_arrow:",
+    )
+    cols[1].button(
+        tr("train.stop"),
+        key="train.stop",
+        on_click=_stop_run,
+        disabled=not (running or queued),
+        icon=":material/stop:",
+    )
+
+
+def ends_run(exc: BaseException) -> bool:
+    """True when the script is stopped for good (the tab closed, the session shut down).
+
+    A rerun, to this page or to another, does not end the run: it belongs to the session, and the
+    registry's watcher keeps it going while the session is connected.
+    """
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+
+    return not isinstance(exc, RerunException)
+
+
+def session_alive() -> Callable[[], bool]:
+    """A question the registry's watcher can ask from its thread: is this browser session still here?"""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    session_id = ctx.session_id if ctx is not None else None
+
+    def alive() -> bool:
+        if session_id is None or not Runtime.exists():  # AppTest: no server, the test itself ends runs
+            return True
+        return Runtime.instance().is_active_session(session_id)
+
+    return alive
+
+
+def format_seconds(tr: Tr, s: float | None) -> str:
+    if s is None:
+        return "…"
+    s = int(round(s))
+    return tr("train.min_s", m=s // 60, s=f"{s % 60:02d}") if s >= 60 else tr("train.s", s=s)
+
+
+def _start_or_queue(tr: Tr, request: RunRequest) -> RunHandle:
+    """Start the session's run, or wait in the queue for a free slot (Stop cancels)."""
+    box = st.empty()
+    try:
+        while True:
+            try:
+                handle = shared_registry().start(st.session_state["train.session"], request)
+                shared_registry().watch(handle, session_alive())
+                box.empty()
+                return handle
+            except BusyError as busy:
+                eta = tr("train.busy_eta", s=f"{busy.eta:.0f}") if busy.eta is not None else ""
+                box.info(tr("train.busy", cap=busy.cap, eta=eta), icon=":material/hourglass_top:")
+            time.sleep(1.0)
+    except BaseException as exc:
+        if ends_run(exc):
+            st.session_state.pop("train.queued", None)
+        raise
+
+
+def _draw_live(tr: Tr, handle: RunHandle) -> None:
+    """Poll the child until the run ends, updating the bar and the curves; stop it if the tab goes."""
+    models, epochs = dict(handle.request.models), handle.request.settings.epochs
+    bar, chart = st.empty(), st.empty()
+    shown = -1
+    try:
+        while True:
+            handle.poll()
+            p = handle.progress
+            if p is None:
+                bar.progress(0.0, text=tr("train.starting"))
+            else:
+                bar.progress(
+                    min(p.fraction, 1.0),
+                    text=tr(
+                        "train.progress",
+                        epoch=p.epoch,
+                        epochs=p.epochs,
+                        label=p.label,
+                        step=p.step,
+                        total=p.total_steps,
+                        left=format_seconds(tr, p.eta),
+                    ),
+                )
+            if len(handle.history) != shown:
+                shown = len(handle.history)
+                chart.plotly_chart(
+                    curves_figure(handle.history, models, epochs, lang()),
+                    key=f"train.live.{handle.id}.{shown}",
+                )
+            if handle.finished:
+                return
+            time.sleep(POLL_S)
+    except BaseException as exc:  # Streamlit ends a closed session's script at its next st. call
+        if ends_run(exc):
+            handle.stop("left")
+        raise
+
+
+def _draw_results(tr: Tr, handle: RunHandle) -> None:
+    models = dict(handle.request.models)
+    if handle.history:
+        st.plotly_chart(
+            curves_figure(handle.history, models, handle.request.settings.epochs, lang()),
+            key="train.final_chart",
+        )
+    status = handle.status
+    if status == "done":
+        st.success(tr("train.status.done", s=f"{handle.progress.elapsed:.0f}" if handle.progress else "?"))
+        # Conclusions only from a finished run: a partial curve says nothing yet about the last epoch.
+        for sentence in result_sentences(handle.history, models, lang()):
+            st.markdown(f"- {sentence}")
+    else:
+        k, n = lab.stopped_epoch(handle)
+        if status == "stopped":
+            done, total = handle.stopped_after
+            reason = tr(f"train.reason.{handle.stop_reason or 'stopped'}")
+            words = tr("train.after_steps", reason=reason, done=done, total=total) if total else reason
+            st.info(tr("train.status.stopped", message=words))
+        elif status in ("diverged", "error"):
+            st.error(tr(f"train.status.{status}", message=handle.message))
+        else:
+            st.info(tr("train.status.abandoned"))
+        st.info(tr("train.partial", k=k, n=n), icon=":material/pending:")
+    if not handle.history:
+        return
+    st.subheader(tr("train.downloads"))
+    csv = history_frame(handle.history).to_csv(index=False).encode()
+    st.download_button(tr("train.csv"), csv, "training_curves.csv", "text/csv", key="train.csv")
+    for i, (label, (data, accuracy)) in enumerate(handle.checkpoints.items()):
+        cols = st.columns([2, 2])
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in label)
+        cols[0].download_button(
+            tr("train.model_download", label=label, acc=f"{100 * accuracy:.1f}"),
+            data,
+            f"{safe}_{handle.request.dataset}.safetensors",
+            "application/octet-stream",
+            key=f"train.dl.{i}",
+        )
+        if cols[1].button(tr("train.use_classify", label=label), key=f"train.use.{i}"):
+            # A typed hand-off (TrainedModel); loading proves the bytes load before Classify relies on them.
+            st.session_state["trained_model"] = load_trained_model(data, label=label)
+            st.switch_page("pages/classify.py")
+
+
+def run_panel(tr: Tr) -> None:
+    """Start what was queued, draw the session's run live while it goes, then its results."""
+    if "train.queued" in st.session_state:
+        request = st.session_state["train.queued"]
+        st.session_state["train.handle"] = _start_or_queue(tr, request)
+        st.session_state.pop("train.queued", None)
+    handle: RunHandle | None = st.session_state.get("train.handle")
+    if handle is not None and not handle.finished:
+        _draw_live(tr, handle)
+        st.rerun()  # draw the finished run once more, with its results and downloads
+    if handle is not None:
+        _draw_results(tr, handle)
