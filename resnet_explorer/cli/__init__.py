@@ -18,6 +18,7 @@ COMMANDS = (
     "resnet_explorer.cli.summary",
     "resnet_explorer.cli.train",
     "resnet_explorer.cli.weights",
+    "resnet_explorer.cli.demo",
 )
 
 
