@@ -20,8 +20,17 @@ import torch.nn.functional as F
 
 from .. import settings
 
-__all__ = ["Dataset", "DatasetUnavailableError", "DATASETS", "DIGITS_SIZES", "load_digits",
-           "digits_to_input", "load_cifar10", "cifar10_status", "load_dataset"]
+__all__ = [
+    "Dataset",
+    "DatasetUnavailableError",
+    "DATASETS",
+    "DIGITS_SIZES",
+    "load_digits",
+    "digits_to_input",
+    "load_cifar10",
+    "cifar10_status",
+    "load_dataset",
+]
 
 DATASETS = ("digits", "cifar10")
 # Digits are 8x8; the CIFAR stem halves the map twice (Sec. 4.2), so 16 px keeps a 4x4 map in the
@@ -72,8 +81,9 @@ def _resize(x: torch.Tensor, input_size: int) -> torch.Tensor:
     return F.interpolate(x, size=(input_size, input_size), mode="bilinear", align_corners=False)
 
 
-def digits_to_input(images: torch.Tensor | np.ndarray, input_size: int,
-                    mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
+def digits_to_input(
+    images: torch.Tensor | np.ndarray, input_size: int, mean: Sequence[float], std: Sequence[float]
+) -> torch.Tensor:
     """Raw digits (values 0..16, shape (N, 8, 8) or (N, 1, 8, 8)) -> normalised network input.
 
     The one preprocessing path for training, evaluation and the Classify page, so a checkpoint
@@ -105,8 +115,9 @@ def load_digits(input_size: int = 16, seed: int = 0, test_fraction: float = 0.25
     if not 0.05 <= test_fraction <= 0.5:
         raise ValueError(f"test_fraction: got {test_fraction!r}; allowed: 0.05 to 0.5")
     bunch = sk_load_digits()
-    idx_train, idx_test = train_test_split(np.arange(len(bunch.target)), test_size=test_fraction,
-                                           random_state=seed, stratify=bunch.target)
+    idx_train, idx_test = train_test_split(
+        np.arange(len(bunch.target)), test_size=test_fraction, random_state=seed, stratify=bunch.target
+    )
     images = torch.as_tensor(bunch.images, dtype=torch.float32).unsqueeze(1)
     x01_train = _resize(images[idx_train] / DIGITS_MAX_VALUE, input_size)
     mean, std = _mean_std(x01_train)
@@ -116,12 +127,16 @@ def load_digits(input_size: int = 16, seed: int = 0, test_fraction: float = 0.25
         y_train=torch.as_tensor(bunch.target[idx_train], dtype=torch.int64),
         x_test=digits_to_input(bunch.images[idx_test], input_size, mean, std),
         y_test=torch.as_tensor(bunch.target[idx_test], dtype=torch.int64),
-        mean=mean, std=std, classes=tuple(str(d) for d in range(10)),
-        input_size=input_size, seed=seed,
+        mean=mean,
+        std=std,
+        classes=tuple(str(d) for d in range(10)),
+        input_size=input_size,
+        seed=seed,
     )
 
 
 # --- CIFAR-10 ---------------------------------------------------------------------------------
+
 
 def _cifar_files_present(root: Path) -> bool:
     from torchvision.datasets import CIFAR10
@@ -173,14 +188,16 @@ def load_cifar10(input_size: int = 32, root: Path | None = None, limit: int | No
     root = settings.data_root() if root is None else Path(root)
     status, detail = cifar10_status(root)
     if status == "offline":
-        raise DatasetUnavailableError(f"CIFAR-10 needs internet; not reachable ({detail}). "
-                                      f"Use the digits dataset, which ships offline.")
+        raise DatasetUnavailableError(
+            f"CIFAR-10 needs internet; not reachable ({detail}). Use the digits dataset, which ships offline."
+        )
     try:
         train = CIFAR10(str(root), train=True, download=status == "download")
         test = CIFAR10(str(root), train=False, download=False)
     except (OSError, RuntimeError) as exc:  # URLError is an OSError; a bad checksum a RuntimeError
-        raise DatasetUnavailableError(f"CIFAR-10 needs internet; not reachable or incomplete "
-                                      f"({type(exc).__name__}: {exc})") from exc
+        raise DatasetUnavailableError(
+            f"CIFAR-10 needs internet; not reachable or incomplete ({type(exc).__name__}: {exc})"
+        ) from exc
 
     def tensors(ds: CIFAR10, n: int | None) -> tuple[torch.Tensor, torch.Tensor]:
         x = torch.as_tensor(ds.data[:n]).permute(0, 3, 1, 2).float() / 255.0  # (N, 3, 32, 32)
@@ -190,9 +207,18 @@ def load_cifar10(input_size: int = 32, root: Path | None = None, limit: int | No
     x_test, y_test = tensors(test, None if limit is None else max(1, limit // 4))
     mean, std = _mean_std(x_train)
     m, s = torch.tensor(mean).view(1, 3, 1, 1), torch.tensor(std).view(1, 3, 1, 1)
-    return Dataset(name="cifar10", x_train=(x_train - m) / s, y_train=y_train,
-                   x_test=(x_test - m) / s, y_test=y_test, mean=mean, std=std,
-                   classes=tuple(train.classes), input_size=input_size, seed=0)
+    return Dataset(
+        name="cifar10",
+        x_train=(x_train - m) / s,
+        y_train=y_train,
+        x_test=(x_test - m) / s,
+        y_test=y_test,
+        mean=mean,
+        std=std,
+        classes=tuple(train.classes),
+        input_size=input_size,
+        seed=0,
+    )
 
 
 def load_dataset(name: str, input_size: int = 16, seed: int = 0, limit: int | None = None) -> Dataset:

@@ -36,47 +36,84 @@ def model_colours(models: Mapping[str, ResNetConfig]) -> dict[str, str]:
 
 
 def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 420) -> go.Figure:
-    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=height, template="plotly_white",
-                      margin={"l": 60, "r": 20, "t": 50, "b": 50}, legend={"orientation": "h", "y": -0.2},
-                      font={"size": 14})
+    fig.update_layout(
+        title=title,
+        xaxis_title=x,
+        yaxis_title=y,
+        height=height,
+        template="plotly_white",
+        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        legend={"orientation": "h", "y": -0.2},
+        font={"size": 14},
+    )
     return fig
 
 
-def curves_figure(history: Sequence[EpochRecord], models: Mapping[str, ResNetConfig], epochs: int,
-                  lang: str = "en") -> go.Figure:
+def curves_figure(
+    history: Sequence[EpochRecord], models: Mapping[str, ResNetConfig], epochs: int, lang: str = "en"
+) -> go.Figure:
     """Training (thin, dashed) and test (bold) error in % per epoch, for every model."""
     colours = model_colours(models)
     fig = go.Figure()
     for label in models:
         rows = [r for r in history if r.label == label]
         x = [r.epoch for r in rows]
-        fig.add_trace(go.Scatter(x=x, y=[100 * r.train_error for r in rows], mode="lines+markers",
-                                 name=t("train.train_error", lang, label=label),
-                                 line={"color": colours[label], "width": 1.5, "dash": "dash"},
-                                 marker={"size": 5}))
-        fig.add_trace(go.Scatter(x=x, y=[100 * r.test_error for r in rows], mode="lines+markers",
-                                 name=t("train.test_error", lang, label=label),
-                                 line={"color": colours[label], "width": 4}, marker={"size": 7}))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=[100 * r.train_error for r in rows],
+                mode="lines+markers",
+                name=t("train.train_error", lang, label=label),
+                line={"color": colours[label], "width": 1.5, "dash": "dash"},
+                marker={"size": 5},
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=[100 * r.test_error for r in rows],
+                mode="lines+markers",
+                name=t("train.test_error", lang, label=label),
+                line={"color": colours[label], "width": 4},
+                marker={"size": 7},
+            )
+        )
     _layout(fig, t("train.curves_title", lang), t("train.epoch_axis", lang), t("train.error_axis", lang), 460)
     fig.update_xaxes(range=[0.7, max(epochs, 1) + 0.3], dtick=1 if epochs <= 20 else None)
     fig.update_yaxes(range=[0, 100])
     return fig
 
 
-def gradient_figures(flows: Mapping[str, GradientFlow], models: Mapping[str, ResNetConfig],
-                     lang: str = "en") -> tuple[go.Figure, go.Figure]:
+def gradient_figures(
+    flows: Mapping[str, GradientFlow], models: Mapping[str, ResNetConfig], lang: str = "en"
+) -> tuple[go.Figure, go.Figure]:
     """(gradient norm per weighted layer, log scale; activation std after the stem and each block)."""
     colours = model_colours(models)
     grads, acts = go.Figure(), go.Figure()
     for label, flow in flows.items():
         style = {"color": colours[label], "width": 3, "dash": "dot" if models[label].is_plain else "solid"}
-        grads.add_trace(go.Scatter(x=flow.layers["depth"], y=flow.layers["grad_norm"], mode="lines",
-                                   name=label,
-                                   line=style, customdata=flow.layers["name"],
-                                   hovertemplate="%{customdata}<br>%{y:.3g}<extra>" + label + "</extra>"))
-        acts.add_trace(go.Scatter(x=flow.activations["depth"], y=flow.activations["std"], mode="lines",
-                                  name=label, line=style, customdata=flow.activations["name"],
-                                  hovertemplate="%{customdata}<br>%{y:.3f}<extra>" + label + "</extra>"))
+        grads.add_trace(
+            go.Scatter(
+                x=flow.layers["depth"],
+                y=flow.layers["grad_norm"],
+                mode="lines",
+                name=label,
+                line=style,
+                customdata=flow.layers["name"],
+                hovertemplate="%{customdata}<br>%{y:.3g}<extra>" + label + "</extra>",
+            )
+        )
+        acts.add_trace(
+            go.Scatter(
+                x=flow.activations["depth"],
+                y=flow.activations["std"],
+                mode="lines",
+                name=label,
+                line=style,
+                customdata=flow.activations["name"],
+                hovertemplate="%{customdata}<br>%{y:.3f}<extra>" + label + "</extra>",
+            )
+        )
     _layout(grads, t("train.grad.norm_title", lang), t("train.grad.layer", lang), t("train.grad.norm", lang))
     grads.update_yaxes(type="log", exponentformat="power")
     _layout(acts, t("train.grad.act_title", lang), t("train.grad.block", lang), t("train.grad.std", lang))
@@ -88,8 +125,9 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
-def result_sentences(history: Sequence[EpochRecord], models: Mapping[str, ResNetConfig],
-                     lang: str = "en") -> list[str]:
+def result_sentences(
+    history: Sequence[EpochRecord], models: Mapping[str, ResNetConfig], lang: str = "en"
+) -> list[str]:
     """The run's outcome in words, computed from the final epoch of each curve.
 
     Deepest plain net against the shallowest (degradation, Fig. 1), and each residual net against
@@ -103,20 +141,42 @@ def result_sentences(history: Sequence[EpochRecord], models: Mapping[str, ResNet
     plain = sorted((label for label, c in done.items() if c.is_plain), key=lambda k: analyze(done[k]).depth)
     if len(plain) >= 2 and analyze(done[plain[0]]).depth < analyze(done[plain[-1]]).depth:
         shallow, deep = plain[0], plain[-1]
-        key = ("train.result.degradation" if final[deep].train_error > final[shallow].train_error
-               else "train.result.no_degradation")
-        out.append(t(key, lang, deep=deep, deep_err=_pct(final[deep].train_error), shallow=shallow,
-                     shallow_err=_pct(final[shallow].train_error)))
+        key = (
+            "train.result.degradation"
+            if final[deep].train_error > final[shallow].train_error
+            else "train.result.no_degradation"
+        )
+        out.append(
+            t(
+                key,
+                lang,
+                deep=deep,
+                deep_err=_pct(final[deep].train_error),
+                shallow=shallow,
+                shallow_err=_pct(final[shallow].train_error),
+            )
+        )
     for res, rc in done.items():
         if rc.is_plain:
             continue
         twin = dataclasses.replace(rc, shortcut="none")
         for p in plain:
             if done[p] == twin:
-                key = ("train.result.shortcuts_help" if final[res].train_error < final[p].train_error
-                       else "train.result.shortcuts_no_help")
-                out.append(t(key, lang, res=res, res_err=_pct(final[res].train_error), plain=p,
-                             plain_err=_pct(final[p].train_error)))
+                key = (
+                    "train.result.shortcuts_help"
+                    if final[res].train_error < final[p].train_error
+                    else "train.result.shortcuts_no_help"
+                )
+                out.append(
+                    t(
+                        key,
+                        lang,
+                        res=res,
+                        res_err=_pct(final[res].train_error),
+                        plain=p,
+                        plain_err=_pct(final[p].train_error),
+                    )
+                )
     if final:
         items = ", ".join(f"{label} {_pct(final[label].test_error)}%" for label in done)
         out.append(t("train.result.test", lang, items=items))

@@ -129,8 +129,8 @@ def stopped_epoch(handle) -> tuple[int, int]:
 class FlowLimitError(RuntimeError):
     """Gradient flow was refused or cut off by a cap; ``kind`` is "size" | "time" | "failed"."""
 
-    def __init__(self, kind: str, detail: str) -> None:
-        self.kind, self.detail = kind, detail
+    def __init__(self, kind: str, detail: str, need_bytes: int = 0) -> None:
+        self.kind, self.detail, self.need_bytes = kind, detail, need_bytes
         super().__init__(f"{kind}: {detail}")
 
 
@@ -162,7 +162,10 @@ def bounded_gradient_flow(
     try:
         check_fits(config, batch=len(y), limit=max_bytes)
     except ModelTooLargeError as exc:
-        raise FlowLimitError("size", str(exc)) from exc
+        from ..core.model import estimate_bytes
+        from ..core.plan import make_plan
+
+        raise FlowLimitError("size", str(exc), estimate_bytes(make_plan(config), len(y))) from exc
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     child = ctx.Process(

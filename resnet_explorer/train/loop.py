@@ -38,10 +38,27 @@ from ..core.plan import make_plan
 from .data import Dataset
 
 __all__ = [
-    "TrainSettings", "SETTING_LIMITS", "validate_settings", "fit_config", "default_device", "steps_per_epoch",
-    "EpochRecord", "Progress", "RunResult", "TrainingDiverged", "Trainer", "train_models", "evaluate",
-    "GradientFlow", "gradient_flow", "checkpoint_bytes", "load_trained_model", "TrainedModel",
-    "CHECKPOINT_FORMAT", "history_frame", "config_query",
+    "TrainSettings",
+    "SETTING_LIMITS",
+    "validate_settings",
+    "fit_config",
+    "default_device",
+    "steps_per_epoch",
+    "EpochRecord",
+    "Progress",
+    "RunResult",
+    "TrainingDiverged",
+    "Trainer",
+    "train_models",
+    "evaluate",
+    "GradientFlow",
+    "gradient_flow",
+    "checkpoint_bytes",
+    "load_trained_model",
+    "TrainedModel",
+    "CHECKPOINT_FORMAT",
+    "history_frame",
+    "config_query",
 ]
 
 # Inclusive ranges a run may use. The learning rate's upper end is generous on purpose: a class
@@ -83,33 +100,46 @@ def _number(name: str, value: object, whole: bool) -> float:
 
 def fit_config(config: ResNetConfig, dataset: Dataset) -> ResNetConfig:
     """``config`` with its input channels, input size and classes set to ``dataset``'s."""
-    return dataclasses.replace(config, in_channels=dataset.in_channels, num_classes=dataset.num_classes,
-                               input_size=dataset.input_size)
+    return dataclasses.replace(
+        config,
+        in_channels=dataset.in_channels,
+        num_classes=dataset.num_classes,
+        input_size=dataset.input_size,
+    )
 
 
-def validate_settings(settings: TrainSettings, configs: Sequence[ResNetConfig] = (),
-                      dataset: Dataset | None = None) -> None:
+def validate_settings(
+    settings: TrainSettings, configs: Sequence[ResNetConfig] = (), dataset: Dataset | None = None
+) -> None:
     """Raise ValueError naming the field, the value and the allowed range; call before any work starts."""
     for name in ("epochs", "batch_size", "seed"):
         _number(name, getattr(settings, name), whole=True)
     for name in ("lr", "momentum", "weight_decay"):
         _number(name, getattr(settings, name), whole=False)
     if not isinstance(settings.decay_at, tuple) or not all(
-            isinstance(f, (int, float)) and 0.0 < f < 1.0 for f in settings.decay_at):
-        raise ValueError(f"decay_at: got {settings.decay_at!r}; "
-                         f"expected fractions of the run between 0 and 1")
+        isinstance(f, (int, float)) and 0.0 < f < 1.0 for f in settings.decay_at
+    ):
+        raise ValueError(
+            f"decay_at: got {settings.decay_at!r}; expected fractions of the run between 0 and 1"
+        )
     if dataset is not None:
         n = len(dataset.y_train)
         if settings.batch_size > n:
-            raise ValueError(f"batch_size: got {settings.batch_size}; allowed: 2 to {n} "
-                             f"(the {dataset.name} training split has {n} images)")
+            raise ValueError(
+                f"batch_size: got {settings.batch_size}; allowed: 2 to {n} "
+                f"(the {dataset.name} training split has {n} images)"
+            )
     for config in configs:
         if dataset is not None:
-            for name, want in (("in_channels", dataset.in_channels), ("num_classes", dataset.num_classes),
-                               ("input_size", dataset.input_size)):
+            for name, want in (
+                ("in_channels", dataset.in_channels),
+                ("num_classes", dataset.num_classes),
+                ("input_size", dataset.input_size),
+            ):
                 if getattr(config, name) != want:
-                    raise ValueError(f"{name}: got {getattr(config, name)}; the {dataset.name} dataset "
-                                     f"needs {want}")
+                    raise ValueError(
+                        f"{name}: got {getattr(config, name)}; the {dataset.name} dataset needs {want}"
+                    )
         # A training step keeps activations for the backward pass: check a whole batch fits.
         check_fits(config, batch=settings.batch_size)
 
@@ -179,15 +209,16 @@ def history_frame(history: Sequence[EpochRecord]) -> pd.DataFrame:
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
-             batch_size: int = 500) -> tuple[float, float]:
+def evaluate(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 500
+) -> tuple[float, float]:
     """(error, mean cross-entropy) of ``model`` in eval mode on ``x``, ``y``."""
     was_training = model.training
     model.eval()
     wrong, loss = 0, 0.0
     for i in range(0, len(y), batch_size):
-        logits = model(x[i:i + batch_size])
-        target = y[i:i + batch_size]
+        logits = model(x[i : i + batch_size])
+        target = y[i : i + batch_size]
         loss += float(F.cross_entropy(logits, target, reduction="sum"))
         wrong += int((logits.argmax(1) != target).sum())
     model.train(was_training)
@@ -202,8 +233,14 @@ class Trainer:
     training each alone would.
     """
 
-    def __init__(self, label: str, config: ResNetConfig, dataset: Dataset, settings: TrainSettings,
-                 device: torch.device) -> None:
+    def __init__(
+        self,
+        label: str,
+        config: ResNetConfig,
+        dataset: Dataset,
+        settings: TrainSettings,
+        device: torch.device,
+    ) -> None:
         self.label, self.config, self.settings, self.device = label, config, settings, device
         torch.manual_seed(settings.seed)
         self.model = build_model(config).to(device)
@@ -212,8 +249,12 @@ class Trainer:
         self.x_test, self.y_test = dataset.x_test.to(device), dataset.y_test.to(device)
         self.generator = torch.Generator().manual_seed(settings.seed)
         self.steps_per_epoch = steps_per_epoch(len(self.y), settings.batch_size)
-        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=settings.lr, momentum=settings.momentum,
-                                         weight_decay=settings.weight_decay)
+        self.optimizer = torch.optim.SGD(
+            self.model.parameters(),
+            lr=settings.lr,
+            momentum=settings.momentum,
+            weight_decay=settings.weight_decay,
+        )
         total = settings.epochs * self.steps_per_epoch
         # Stepped per iteration, as the paper schedules by iterations, not epochs.
         milestones = sorted({max(1, round(f * total)) for f in settings.decay_at})
@@ -224,7 +265,7 @@ class Trainer:
         perm = torch.randperm(len(self.y), generator=self.generator).to(self.device)
         bs = self.settings.batch_size
         for i in range(self.steps_per_epoch):
-            yield perm[i * bs:(i + 1) * bs]
+            yield perm[i * bs : (i + 1) * bs]
 
     def step(self, idx: torch.Tensor) -> tuple[float, int]:
         """One SGD step on the images ``idx``: (loss, number classified wrong)."""
@@ -236,7 +277,8 @@ class Trainer:
             raise TrainingDiverged(
                 f"{self.label}: the loss became {value} at epoch {self.epoch + 1} "
                 f"(learning rate {self.optimizer.param_groups[0]['lr']:g}); the run stopped. "
-                f"Lower the learning rate.")
+                f"Lower the learning rate."
+            )
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
@@ -244,11 +286,16 @@ class Trainer:
         return value, int((logits.detach().argmax(1) != y).sum())
 
 
-def train_models(models: Sequence[tuple[str, ResNetConfig]], dataset: Dataset, settings: TrainSettings, *,
-                 on_epoch: Callable[[EpochRecord], None] | None = None,
-                 on_progress: Callable[[Progress], None] | None = None,
-                 should_stop: Callable[[], bool] | None = None,
-                 device: str | torch.device | None = None) -> RunResult:
+def train_models(
+    models: Sequence[tuple[str, ResNetConfig]],
+    dataset: Dataset,
+    settings: TrainSettings,
+    *,
+    on_epoch: Callable[[EpochRecord], None] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    device: str | torch.device | None = None,
+) -> RunResult:
     """Train ``models`` (label, config) side by side, epoch by epoch, on ``dataset``.
 
     ``should_stop`` is checked before every step; ``on_progress`` is called after every step and
@@ -286,11 +333,28 @@ def train_models(models: Sequence[tuple[str, ResNetConfig]], dataset: Dataset, s
                     done += 1
                     if on_progress is not None:
                         elapsed = time.perf_counter() - start
-                        on_progress(Progress(done, total, epoch + 1, settings.epochs, t.label, elapsed,
-                                             elapsed / done * (total - done)))
+                        on_progress(
+                            Progress(
+                                done,
+                                total,
+                                epoch + 1,
+                                settings.epochs,
+                                t.label,
+                                elapsed,
+                                elapsed / done * (total - done),
+                            )
+                        )
                 test_error, test_loss = evaluate(t.model, t.x_test, t.y_test)
-                record = EpochRecord(t.label, epoch + 1, wrong / seen, loss_sum / seen, test_error, test_loss,
-                                     t.optimizer.param_groups[0]["lr"], time.perf_counter() - t0)
+                record = EpochRecord(
+                    t.label,
+                    epoch + 1,
+                    wrong / seen,
+                    loss_sum / seen,
+                    test_error,
+                    test_loss,
+                    t.optimizer.param_groups[0]["lr"],
+                    time.perf_counter() - t0,
+                )
                 history.append(record)
                 if on_epoch is not None:
                     on_epoch(record)
@@ -300,8 +364,9 @@ def train_models(models: Sequence[tuple[str, ResNetConfig]], dataset: Dataset, s
         status, message = "diverged", str(exc)
     for t in trainers:
         t.model.eval()
-    return RunResult(history, {t.label: t.model for t in trainers}, status, message,
-                     time.perf_counter() - start)
+    return RunResult(
+        history, {t.label: t.model for t in trainers}, status, message, time.perf_counter() - start
+    )
 
 
 class _Stopped(Exception):
@@ -309,6 +374,7 @@ class _Stopped(Exception):
 
 
 # --- gradient flow at initialisation -----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class GradientFlow:
@@ -342,6 +408,7 @@ def gradient_flow(config: ResNetConfig, x: torch.Tensor, y: torch.Tensor, seed: 
     def hook(name: str) -> Callable:
         def record(_module: nn.Module, _inputs: tuple, output: torch.Tensor) -> None:
             stds.append((name, float(output.detach().float().std())))
+
         return record
 
     stem_out = model.stem_names[-1]
@@ -366,6 +433,7 @@ def gradient_flow(config: ResNetConfig, x: torch.Tensor, y: torch.Tensor, seed: 
 
 # --- checkpoints ---------------------------------------------------------------------------------
 
+
 def config_query(config: ResNetConfig) -> dict[str, str]:
     """``config_to_query`` based on the preset ``config`` differs least from (e.g. digits ResNet-20)."""
     base = nearest_preset(config)
@@ -375,8 +443,9 @@ def config_query(config: ResNetConfig) -> dict[str, str]:
 CHECKPOINT_FORMAT = "resnet_explorer.trained/1"
 
 
-def checkpoint_bytes(model: nn.Module, config: ResNetConfig, dataset: Dataset,
-                     test_accuracy: float, **extra: object) -> bytes:
+def checkpoint_bytes(
+    model: nn.Module, config: ResNetConfig, dataset: Dataset, test_accuracy: float, **extra: object
+) -> bytes:
     """The model's state dict as ``.safetensors`` bytes, with everything needed to use it again.
 
     Metadata (strings, as safetensors requires): the config as a query string (the app's URL
@@ -421,16 +490,28 @@ def load_trained_model(source: bytes | str | Path, label: str = "") -> TrainedMo
     data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
     # safetensors' header holds the metadata; read it before the tensors, which need the config
     header_len = int.from_bytes(data[:8], "little")
-    meta: dict[str, str] = json.loads(data[8:8 + header_len]).get("__metadata__", {})
+    meta: dict[str, str] = json.loads(data[8 : 8 + header_len]).get("__metadata__", {})
     if meta.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"format: got {meta.get('format')!r}; expected {CHECKPOINT_FORMAT!r} "
-                         f"(a checkpoint saved by ResNet Explorer's training)")
+        raise ValueError(
+            f"format: got {meta.get('format')!r}; expected {CHECKPOINT_FORMAT!r} "
+            f"(a checkpoint saved by ResNet Explorer's training)"
+        )
     query = dict(urllib.parse.parse_qsl(meta["config"]))
     config, _, errors = config_from_query(query)
     if errors or query.get("preset") not in PRESETS:
         raise ValueError(f"config: {meta['config']!r} is not a valid config ({'; '.join(errors)})")
     # The same safe loader as an upload: every key and shape, finite values, strict=True, eval mode.
     model, _ = model_from_checkpoint(data, "checkpoint.safetensors", config)
-    return TrainedModel(config, model, meta["dataset"], int(meta["input_size"]),
-                        json.loads(meta["mean"]), json.loads(meta["std"]), json.loads(meta["classes"]),
-                        float(meta["test_accuracy"]), meta, label=label, checkpoint=data)
+    return TrainedModel(
+        config,
+        model,
+        meta["dataset"],
+        int(meta["input_size"]),
+        json.loads(meta["mean"]),
+        json.loads(meta["std"]),
+        json.loads(meta["classes"]),
+        float(meta["test_accuracy"]),
+        meta,
+        label=label,
+        checkpoint=data,
+    )

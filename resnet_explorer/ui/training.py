@@ -110,7 +110,8 @@ def show_gradient_flow(tr: Tr, models: dict[str, ResNetConfig], explorer: bool) 
                 f"train.grad.limit.{exc.kind}",
                 detail=exc.detail,
                 s=f"{lab.FLOW_TIMEOUT_S:g}",
-                mb=lab.FLOW_MAX_BYTES // 2**20,
+                mb=f"{lab.FLOW_MAX_BYTES / 2**20:,.0f}",
+                need=f"{exc.need_bytes / 2**20:,.0f}",
             ),
             icon=":material/timer_off:",
         )

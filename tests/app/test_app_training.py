@@ -178,3 +178,17 @@ def test_the_registry_survives_a_clients_clear_cache():
     st.cache_resource.clear()
     at.run()
     assert not at.exception and shared_registry() is before
+
+
+@pytest.mark.parametrize("lang, words", [("en", "too large for the gradient-flow worker"),
+                                         ("zh", "对梯度流工作进程来说太大")])
+def test_gradient_flow_for_the_explorers_model_is_capped_with_a_clear_message(monkeypatch, lang, words):
+    from resnet_explorer.train import lab
+
+    monkeypatch.setattr(lab, "FLOW_MAX_BYTES", 2 * 2**20)  # ResNet-18, 8 px, 128 images: more
+    at = open_app(PAGE, {"lang": lang}, timeout=300).run()
+    at.segmented_control(key="train.pair").set_value("explorer").run()
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = " ".join(w.value for w in at.warning)
+    assert words in warnings and "2 MB" in warnings and "GiB" not in warnings, warnings
+    assert len(at.get("plotly_chart")) == 0  # nothing computed in the server process

@@ -1,4 +1,5 @@
-"""The Training lab in a real browser: gradient flow on arrival, live curves mid-run, the words at the end."""
+"""The Training lab in a real browser at 1366x768 (a classroom projector), in English and in 简体中文:
+Start on the first screen, live curves mid-run, the words at the end."""
 
 from __future__ import annotations
 
@@ -6,34 +7,52 @@ import re
 
 import pytest
 
+from resnet_explorer.i18n import t
 from tests.conftest import screenshot, wait_for_app
+
+
+def shot(page, name: str) -> None:
+    """The whole page, and what the projector shows (the 1366x768 viewport) as ``<name>_screen.png``."""
+    path = screenshot(page, name)
+    page.screenshot(path=str(path.with_name(f"{name}_screen.png")))
 
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_training_lab_live_curves_and_result(app_url, page):
-    page.goto(f"{app_url}/Training_lab")
-    wait_for_app(page)
-    page.get_by_text("One forward and backward pass of a fresh plain-56").wait_for(timeout=120_000)
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 2")
-    screenshot(page, "training_lab_gradient_flow")
-
-    epochs = page.get_by_label("Epochs")
-    epochs.fill("4")
-    epochs.press("Enter")
-    wait_for_app(page)
-    page.get_by_role("button", name="Start training").click()
-    # mid-run: the second epoch's points are on the chart and the bar shows time left
-    page.get_by_text(re.compile(r"Epoch 3/4 · .* left")).first.wait_for(timeout=600_000)
-    page.wait_for_timeout(1500)
-    # (Streamlit's own header also has a "Stop" button: pick the page's)
-    assert page.locator('[data-testid="stBaseButton-secondary"]', has_text="Stop").is_enabled()
-    page.locator(".js-plotly-plot").last.scroll_into_view_if_needed()
-    screenshot(page, "training_lab_mid_run")
-    page.get_by_text(re.compile(r"Finished in \d+ s")).wait_for(timeout=900_000)
-    wait_for_app(page)
-    body = page.locator('[data-testid="stMain"]').inner_text()
-    assert re.search(r"plain-56 ended at [\d.]+% training error", body), body[-2000:]
-    assert "Curves (CSV)" in body and "Use ResNet-56 on the Classify page" in body
-    page.get_by_text("Curves (CSV)").scroll_into_view_if_needed()
-    screenshot(page, "training_lab_end")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_training_lab_live_curves_and_result(app_url, browser, lang):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        page.goto(f"{app_url}/Training_lab?lang={lang}")
+        wait_for_app(page)
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 2")
+        start = page.get_by_role("button", name=t("train.start", lang), exact=True)
+        box = start.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 768, f"Start at {box}: not on the first screen"
+        shot(page, f"training_lab_open_{lang}")
+        epochs = page.get_by_label(t("train.epochs", lang))
+        epochs.fill("3")
+        epochs.press("Enter")
+        wait_for_app(page)
+        start.click()
+        # mid-run: the first epoch is on the chart (3 figures: two of gradient flow, the live curves)
+        page.get_by_text(re.compile(r"2/3")).first.wait_for(timeout=600_000)
+        page.wait_for_timeout(1500)
+        assert page.locator(
+            '[data-testid="stBaseButton-secondary"]', has_text=t("train.stop", lang)
+        ).is_enabled()
+        shot(page, f"training_lab_mid_run_{lang}")
+        done = t("train.status.done", lang, s="__S__").split("__S__")[0]
+        page.get_by_text(done).first.wait_for(timeout=900_000)
+        wait_for_app(page)
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        assert t("train.csv", lang) in body, body[-2000:]
+        assert t("train.use_classify", lang, label="ResNet-56") in body, body[-2000:]
+        # the conclusions: plain-56 against plain-20, ResNet-56 against plain-56
+        assert "plain-56" in body and "ResNet-56" in body and "%" in body
+        page.get_by_text(done).first.scroll_into_view_if_needed()
+        shot(page, f"training_lab_end_{lang}")
+    finally:
+        context.close()
