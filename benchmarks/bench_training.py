@@ -29,15 +29,16 @@ def plain_loop(config, data, settings: TrainSettings) -> float:
     torch.manual_seed(settings.seed)
     model = build_model(config)
     model.train()
-    opt = torch.optim.SGD(model.parameters(), lr=settings.lr, momentum=settings.momentum,
-                          weight_decay=settings.weight_decay)
+    opt = torch.optim.SGD(
+        model.parameters(), lr=settings.lr, momentum=settings.momentum, weight_decay=settings.weight_decay
+    )
     gen = torch.Generator().manual_seed(settings.seed)
     perm = torch.randperm(len(data.y_train), generator=gen)
     bs = settings.batch_size
     steps = len(perm) // bs
     t0 = time.perf_counter()
     for i in range(steps):
-        idx = perm[i * bs:(i + 1) * bs]
+        idx = perm[i * bs : (i + 1) * bs]
         loss = F.cross_entropy(model(data.x_train[idx]), data.y_train[idx])
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -48,8 +49,13 @@ def plain_loop(config, data, settings: TrainSettings) -> float:
 def lab_loop(config, data, settings: TrainSettings) -> float:
     """The lab's trainer with its callbacks wired as the lab wires them; images per second of training."""
     seen: list[float] = []
-    train_models([("m", config)], data, settings, on_progress=lambda p: seen.append(p.elapsed),
-                 should_stop=lambda: False)
+    train_models(
+        [("m", config)],
+        data,
+        settings,
+        on_progress=lambda p: seen.append(p.elapsed),
+        should_stop=lambda: False,
+    )
     # elapsed at the last step: the steps only, as for the plain loop (evaluation comes after)
     return len(seen) * settings.batch_size / seen[-1]
 
@@ -71,22 +77,25 @@ def main() -> None:
         plain.append(plain_loop(config, data, settings))
         ours.append(lab_loop(config, data, settings))
     o, p = statistics.median(ours), statistics.median(plain)
-    print(f"{args.preset}, digits 16 px, batch {args.batch_size}, {threads} thread(s), "
-          f"median of {args.repeats} epochs each")
+    print(
+        f"{args.preset}, digits 16 px, batch {args.batch_size}, {threads} thread(s), "
+        f"median of {args.repeats} epochs each"
+    )
     print(f"  lab training step : {o:8.1f} images/s   (runs: {', '.join(f'{v:.0f}' for v in ours)})")
     print(f"  hand-written loop : {p:8.1f} images/s   (runs: {', '.join(f'{v:.0f}' for v in plain)})")
     print(f"  ratio lab / plain : {o / p:.3f}   (goal >= 0.9)")
     if args.skip_demo:
         return
-    names = ("plain20", "plain56", "resnet56")
-    demo = TrainSettings(epochs=8, batch_size=32, seed=0)  # the Training lab page's defaults
-    t0 = time.perf_counter()
-    result = train_models([(n, fit_config(PRESETS[n], data)) for n in names], data, demo)
-    wall = time.perf_counter() - t0
-    finals = ", ".join(f"{n} {100 * result.final(n).train_error:.1f}%" for n in names)
-    print(f"default demonstration (plain-20, plain-56, ResNet-56; 8 epochs, batch 32): {wall:.0f} s wall; "
-          f"final training error {finals}")
+    # the lab's default demonstration (train.demo), in this process; bench_demo.py runs it over ten seeds
+    from resnet_explorer.train.demo import demo_request
 
+    request = demo_request(0)
+    demo_data = load_digits(request.input_size, seed=0)
+    t0 = time.perf_counter()
+    result = train_models(list(request.models), demo_data, request.settings)
+    wall = time.perf_counter() - t0
+    finals = ", ".join(f"{n} {100 * result.final(n).train_error:.1f}%" for n, _ in request.models)
+    print(f"default demonstration ({request.settings}): {wall:.0f} s wall; final training error {finals}")
 
 if __name__ == "__main__":
     main()

@@ -12,7 +12,7 @@ have enough steps (42 per epoch), and scale the rate with the batch, as SGD's st
 then sometimes ended far above plain-20 (48 % training error against 1.7 %, issue 10; at 0.05 still
 6.8 % against 1.6 % on seed 3). At 0.025 ResNet-56 trains as well as plain-20 on every seed tried while
 plain-56 stays more than 10 points above it. Digits at their native 8 px (maps of 8, 4 and 2 px in the
-three stages) cost a quarter of 16 px and show the same.
+three stages) cost a quarter of 16 px.
 
 ``RESULTS_FILE`` (``resnet_explorer/assets/demo_results.json``), written by
 ``python -m resnet_explorer demo --seed 0 --threads 1 --json resnet_explorer/assets/demo_results.json``,
