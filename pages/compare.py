@@ -6,6 +6,7 @@ from resnet_explorer import analyze, ui
 from resnet_explorer.core import compare
 from resnet_explorer.core.config import nearest_preset
 from resnet_explorer.formatting import format_bytes
+from resnet_explorer.ui.session import link_problem  # the link's text shown as code, translated
 from resnet_explorer.ui.visual import show_graph, theme
 from resnet_explorer.visual import charts, graph
 
@@ -18,11 +19,11 @@ st.caption(tr("compare.intro"))
 
 if STATE not in st.session_state:
     # A link with c1..c4 opens that comparison; otherwise the default (plain-34 vs ResNet-34).
-    query = {k: st.query_params[k] for k in st.query_params}
+    query = {k: st.query_params.get_all(k) for k in st.query_params}  # a repeated c1 is reported
     configs, errors = compare.comparison_from_query(query)
     st.session_state[STATE] = configs
     for error in errors:
-        st.warning(tr("compare.url_problem", error=error), icon=":material/link:")
+        st.warning(tr("compare.url_problem", error=link_problem(error)), icon=":material/link:")
 
 
 def _use(name: str) -> None:

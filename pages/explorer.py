@@ -22,8 +22,8 @@ ui.sync_url(config_to_query(config, base))
 
 st.title(tr("app.title"))
 st.caption(tr("app.tagline"))
-for error in ui.url_errors():
-    st.warning(tr("app.url_problem", error=error, preset=base), icon=":material/link_off:")
+for problem in ui.url_errors():  # translated, the link's own text shown only as code
+    st.warning(problem, icon=":material/link_off:")
 
 report = analyze(config)
 name = preset_name(config) or tr("app.model_custom", preset=base)
@@ -96,5 +96,5 @@ else:
     st.caption(tr("code.caption"))
     st.code(config_to_code(config), language="python")
 
-st.sidebar.caption(f"{len(PRESETS)} presets · He et al., arXiv 1512.03385")
+st.sidebar.caption(tr("app.presets_caption", n=len(PRESETS)))
 

@@ -3,7 +3,7 @@
 A comparison lives in the query string as ``c1``…``c4``, one config each, written as its base
 preset followed by the fields that differ: ``?c1=plain34&c2=resnet34`` or
 ``?c1=resnet34;shortcut=A&c2=resnet34&c3=resnet34;shortcut=C``. Short, readable in a chat
-message, and every value still goes through :func:`config_from_query`'s validation.
+message, and every value still goes through :func:`~.config.read_link`'s validation.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from .analysis import analyze
-from .config import PRESETS, ResNetConfig, config_from_query, config_to_query, nearest_preset
+from .config import PRESETS, LinkProblem, ResNetConfig, config_to_query, nearest_preset, read_link
 
 __all__ = ["MIN_COLUMNS", "MAX_COLUMNS", "COMPARISONS", "DEFAULT_COMPARISON",
            "encode_config", "decode_config", "comparison_to_query", "comparison_from_query", "column_label",
@@ -41,23 +41,20 @@ def encode_config(config: ResNetConfig) -> str:
     return ";".join([query.pop("preset"), *(f"{k}={v}" for k, v in query.items())])
 
 
-def decode_config(text: str) -> tuple[ResNetConfig, list[str]]:
-    """Inverse of :func:`encode_config`; never raises (bad parts are reported, the preset kept)."""
+def decode_config(text: str) -> tuple[ResNetConfig, list[LinkProblem]]:
+    """Inverse of :func:`encode_config`; never raises (a bad part is reported and costs only itself)."""
     preset, *parts = text.strip().split(";")
     query = {"preset": preset}
-    errors = []
+    problems = []
     for part in parts:
         name, sep, value = part.partition("=")
         if not sep or not name:
-            errors.append(f"{part!r}: expected field=value, e.g. shortcut=A")
+            problems.append(LinkProblem("not_pair", "", part))
             continue
-        query[name] = value
-    unknown = sorted(set(query) - {f.name for f in dataclasses.fields(ResNetConfig)} - {"preset"})
-    if unknown:
-        errors.append(f"unknown field(s) {', '.join(unknown)}; allowed: "
-                      f"{', '.join(f.name for f in dataclasses.fields(ResNetConfig))}")
-    config, _, more = config_from_query(query)
-    return config, errors + more
+        query[name] = [*query[name], value] if isinstance(query.get(name), list) else \
+            [query[name], value] if name in query else value
+    config, _, more = read_link(query, other_keys=())
+    return config, problems + more
 
 
 def comparison_to_query(configs: Sequence[ResNetConfig]) -> dict[str, str]:
@@ -66,29 +63,41 @@ def comparison_to_query(configs: Sequence[ResNetConfig]) -> dict[str, str]:
     return {f"c{i}": encode_config(c) for i, c in enumerate(configs, start=1)}
 
 
-def comparison_from_query(query: Mapping[str, str]) -> tuple[list[ResNetConfig], list[str]]:
-    """Configs from ``c1``…``c4`` in order, plus messages about anything wrong.
+def comparison_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[list[ResNetConfig],
+                                                                           list[LinkProblem]]:
+    """Configs from ``c1``…``c4`` in order, plus what was wrong (:class:`LinkProblem`, each a str).
 
-    Never raises: a bad column keeps its preset (or ResNet-18), extra columns are dropped, and
-    fewer than two usable columns give the default comparison, each with a message saying so.
+    Never raises: a bad part of a column costs only that part, extra columns are dropped, a
+    column given twice is ignored, and fewer than two usable columns give the default
+    comparison, each with a message saying so. A value may be a list (a repeated key's values).
     """
-    errors: list[str] = []
+    problems: list[LinkProblem] = []
     keys = sorted((k for k in query if k[:1] == "c" and k[1:].isdigit()), key=lambda k: int(k[1:]))
+    allowed = f"{MIN_COLUMNS} to {MAX_COLUMNS}"
+    texts = {}
+    for k in keys:
+        value = query[k]
+        if not isinstance(value, str):
+            value = list(value)
+            if len(value) > 1:
+                problems.append(LinkProblem("repeated", k, ", ".join(value)))
+                continue
+            value = value[0] if value else ""
+        texts[k] = value
+    keys = list(texts)
     if len(keys) > MAX_COLUMNS:
-        errors.append(f"{len(keys)} columns in the link; showing the first {MAX_COLUMNS} "
-                      f"(allowed: {MIN_COLUMNS} to {MAX_COLUMNS})")
+        problems.append(LinkProblem("too_many_columns", "", len(keys), allowed))
         keys = keys[:MAX_COLUMNS]
     configs = []
     for k in keys:
-        config, problems = decode_config(str(query[k]))
-        errors += [f"{k}: {p}" for p in problems]
+        config, found = decode_config(texts[k])
+        problems += [p.in_column(k) for p in found]
         configs.append(config)
     if len(configs) < MIN_COLUMNS:
         if keys:
-            errors.append(f"{len(configs)} column(s) in the link; a comparison needs {MIN_COLUMNS} to "
-                          f"{MAX_COLUMNS}: showing the default comparison")
+            problems.append(LinkProblem("too_few_columns", "", len(configs), allowed))
         configs = list(COMPARISONS[DEFAULT_COMPARISON])
-    return configs, errors
+    return configs, problems
 
 
 def column_label(index: int, config: ResNetConfig) -> str:

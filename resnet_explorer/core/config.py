@@ -7,7 +7,9 @@ module, tables, graphs, charts. The UI only ever edits one with ``dataclasses.re
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import difflib
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +31,10 @@ __all__ = [
     "config_diff",
     "config_to_query",
     "config_from_query",
+    "read_link",
+    "LinkProblem",
+    "LINK_PROBLEMS",
+    "ECHO_MAX",
     "config_to_code",
 ]
 
@@ -303,6 +309,91 @@ def config_diff(base: ResNetConfig, config: ResNetConfig) -> dict[str, tuple[Any
 # A shared link must open the same model, so the config round-trips through plain strings.
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(ResNetConfig))
+_CHOICES: dict[str, tuple[str, ...]] = {"stem": STEMS, "block": BLOCKS, "shortcut": SHORTCUTS,
+                                        "stride_at": STRIDE_AT, "pad_placement": PAD_PLACEMENTS}
+ECHO_MAX = 40  # characters of a link's value a message repeats; a 5,000-digit width is not echoed whole
+
+
+def _echo(raw: object) -> str:
+    """A link's value as a message may repeat it: one line, at most ECHO_MAX characters."""
+    text = " ".join(str(raw).split())
+    return text if len(text) <= ECHO_MAX else text[:ECHO_MAX - 1] + "…"
+
+
+# The English message of each kind of problem (the CLI's and the log's; pages translate the parts).
+_ENGLISH: dict[str, str] = {
+    "unknown_preset": "preset: got {value!r}; allowed: {allowed}",
+    "unknown_key": "unknown key {field!r}; allowed: {allowed}",
+    "repeated": "{field}: given more than once ({value}); each key may appear once",
+    "not_choice": "{field}: got {value!r}; allowed: {allowed}",
+    "not_bool": "{field}: got {value!r}; allowed: 1 or 0",
+    "not_whole": "{field}: got {value!r}; expected a whole number from {allowed}",
+    "not_number": "{field}: got {value!r}; expected a number from {allowed}",
+    "out_of_range": "{field}: got {value}; allowed: {allowed}",
+    "stages_format": "stages: got {value!r}; expected block counts like 3,4,6,3",
+    "stages_count": "stages: got {value!r}; allowed: {allowed} stages",
+    "stage_blocks": "stages: got {value!r}; allowed: {allowed} blocks per stage",
+    "conflict": "{detail}",
+    "unknown_lang": "lang: got {value!r}; allowed: {allowed}",
+    "not_pair": "{value!r}: expected field=value, e.g. shortcut=A",
+    "too_many_columns": "{value} columns in the link; showing the first {last} (allowed: {allowed})",
+    "too_few_columns": "{value} column(s) in the link; a comparison needs {allowed}: "
+                       "showing the default comparison",
+}
+LINK_PROBLEMS = tuple(_ENGLISH)
+
+
+class LinkProblem(str):
+    """One thing wrong in a link, as its English message (a ``str``) and as parts to translate.
+
+    ``kind`` names the problem ("not_whole", "out_of_range", "unknown_key", ... see
+    :data:`LINK_PROBLEMS`); ``field`` is the key it concerns, ``value`` what the link said (cut
+    to :data:`ECHO_MAX` characters, never trusted: a page shows it escaped), ``allowed`` what
+    would have been accepted, ``suggestion`` a close valid key or preset, ``detail`` the
+    validation's own (English) reason for a value that conflicts with the rest of the model,
+    ``column`` the Compare column it came from. The model keeps ``base``'s value for ``field``.
+    """
+
+    kind: str
+    field: str
+    value: str
+    allowed: str
+    suggestion: str
+    detail: str
+    column: str
+    base: str
+
+    def __new__(cls, kind: str, field: str, value: object = "", allowed: str = "", *, suggestion: str = "",
+                detail: str = "", column: str = "", base: str = "") -> LinkProblem:
+        value = _echo(value)
+        english = _ENGLISH[kind].format(field=field, value=value, allowed=allowed, detail=detail,
+                                        last=allowed.split()[-1] if allowed else "")
+        if suggestion:
+            english += f" (did you mean {suggestion!r}?)"
+        self = super().__new__(cls, f"{column}: {english}" if column else english)
+        self.kind, self.field, self.value, self.allowed = kind, field, value, allowed
+        self.suggestion, self.detail, self.column, self.base = suggestion, detail, column, base
+        return self
+
+    def __reduce__(self) -> tuple:  # a str subclass with attributes: pickle the parts, not the text
+        return (_link_problem, (self.kind, self.field, self.value, self.allowed, self.suggestion,
+                                self.detail, self.column, self.base))
+
+    def in_column(self, column: str) -> LinkProblem:
+        """The same problem, said of Compare's column ``column`` (``"c2"``)."""
+        return LinkProblem(self.kind, self.field, self.value, self.allowed, suggestion=self.suggestion,
+                           detail=self.detail, column=column, base=self.base)
+
+
+def _link_problem(kind: str, field: str, value: str, allowed: str, suggestion: str, detail: str,
+                  column: str, base: str) -> LinkProblem:
+    return LinkProblem(kind, field, value, allowed, suggestion=suggestion, detail=detail, column=column,
+                       base=base)
+
+
+def _closest(word: str, options: Any) -> str:
+    near = difflib.get_close_matches(word.lower(), list(options), n=1, cutoff=0.75)
+    return near[0] if near else ""
 
 
 def config_to_query(config: ResNetConfig, base: str | None = None) -> dict[str, str]:
@@ -320,54 +411,132 @@ def config_to_query(config: ResNetConfig, base: str | None = None) -> dict[str, 
 
 
 def _parse_field(name: str, raw: str) -> Any:
+    """One field of a link, parsed and checked on its own; a bad value raises a :class:`LinkError`."""
     default = getattr(ResNetConfig(), name)
     if name == "stages":
-        return parse_stages(raw)
+        try:
+            stages = parse_stages(raw)
+        except ValueError:
+            raise LinkError(LinkProblem("stages_format", name, raw)) from None
+        lo, hi = LIMITS["stages"]
+        if not lo <= len(stages) <= hi:
+            raise LinkError(LinkProblem("stages_count", name, raw, f"{lo} to {hi}"))
+        lo, hi = LIMITS["blocks"]
+        if not all(lo <= n <= hi for n in stages):
+            raise LinkError(LinkProblem("stage_blocks", name, raw, f"{lo} to {hi}"))
+        return stages
     if isinstance(default, bool):
         if raw.lower() not in ("1", "0", "true", "false"):
-            raise ValueError(f"{name}: got {raw!r}; allowed: 1 or 0")
+            raise LinkError(LinkProblem("not_bool", name, raw, "1, 0"))
         return raw.lower() in ("1", "true")
     if isinstance(default, float):
+        allowed = f"0 to {DROP_PATH_MAX}"
         try:
-            return float(raw)
+            value = float(raw)
         except ValueError:
-            raise ValueError(f"{name}: got {raw!r}; expected a number from 0 to {DROP_PATH_MAX}") from None
+            raise LinkError(LinkProblem("not_number", name, raw, allowed)) from None
+        if not 0.0 <= value <= DROP_PATH_MAX:  # also refuses nan
+            raise LinkError(LinkProblem("out_of_range", name, raw, allowed))
+        return value
     if isinstance(default, int):
-        try:
-            return int(raw)
-        except ValueError:
-            lo, hi = LIMITS[name]
-            raise ValueError(f"{name}: got {raw!r}; expected a whole number from {lo} to {hi}") from None
+        lo, hi = LIMITS[name]
+        # int() also takes "٣" and "1_000"; a link's number is plain ASCII digits.
+        if not re.fullmatch(r"[+-]?[0-9]+", raw.strip()):
+            raise LinkError(LinkProblem("not_whole", name, raw, f"{lo} to {hi}"))
+        # A 5,000-digit number is out of range; int() would refuse it only past 4,300 digits.
+        if len(raw.strip().lstrip("+-").lstrip("0")) > len(str(hi)) or not lo <= int(raw) <= hi:
+            raise LinkError(LinkProblem("out_of_range", name, raw, f"{lo} to {hi}"))
+        return int(raw)
+    if name in _CHOICES and raw not in _CHOICES[name]:
+        raise LinkError(LinkProblem("not_choice", name, raw, ", ".join(map(repr, _CHOICES[name])),
+                                    suggestion=_closest(raw, _CHOICES[name])))
     return raw
+
+
+class LinkError(ValueError):
+    """A field of a link that cannot be used; ``problem`` says why in parts a page can translate."""
+
+    def __init__(self, problem: LinkProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def read_link(query: Mapping[str, str | Sequence[str]], other_keys: Sequence[str] | None = None,
+              ) -> tuple[ResNetConfig, str, list[LinkProblem]]:
+    """The config a link describes, salvaging what it can: (config, base preset, problems).
+
+    Never raises. A bad field costs only that field (it keeps the base preset's value); an
+    unknown preset gives ResNet-18. Preset names are matched case-insensitively ("ResNet50").
+    A value may be a list (every value a repeated key had): a key given more than once is
+    reported and ignored rather than silently taking one of them. With ``other_keys``, every
+    key that is neither a field, ``preset`` nor one of ``other_keys`` is reported (a misspelt
+    ``shorcut``), with the closest known key; without it, other keys are left alone.
+    """
+    problems: list[LinkProblem] = []
+    known = ("preset", *_FIELDS, *(other_keys or ()))
+    unknown = [key for key in query if key not in known] if other_keys is not None else []
+    for key in unknown:
+        problems.append(LinkProblem("unknown_key", key, allowed=", ".join(known),
+                                    suggestion=_closest(key, known)))
+    values: dict[str, str] = {}
+    for key, raw in query.items():
+        if key in unknown:
+            continue
+        if not isinstance(raw, str):
+            raw = list(raw)
+            if len(raw) > 1:
+                problems.append(LinkProblem("repeated", key, ", ".join(map(_echo, raw))))
+                continue
+            raw = raw[0] if raw else ""
+        values[key] = raw
+    base = "resnet18"
+    if "preset" in values:
+        lower = {name.lower(): name for name in PRESETS}
+        asked = values["preset"].strip()
+        if asked.lower() in lower:
+            base = lower[asked.lower()]
+        else:
+            problems.append(LinkProblem("unknown_preset", "preset", asked, ", ".join(PRESETS),
+                                        suggestion=_closest(asked, PRESETS), base=base))
+    changes: dict[str, Any] = {}
+    for name in _FIELDS:
+        if name in values:
+            try:
+                changes[name] = _parse_field(name, values[name])
+            except LinkError as exc:
+                problems.append(exc.problem)
+    # Each value is valid alone; together they may not be (groups=32 needs bottlenecks). Add them
+    # in field order, keeping each that leaves a valid model, until nothing more can be added.
+    config, pending = PRESETS[base], dict(changes)
+    while pending:
+        accepted = {}
+        for name, value in pending.items():
+            try:
+                config = dataclasses.replace(config, **{name: value})
+                accepted[name] = value
+            except ValueError:
+                pass
+        if not accepted:
+            break
+        pending = {k: v for k, v in pending.items() if k not in accepted}
+    for name, value in pending.items():
+        try:
+            dataclasses.replace(config, **{name: value})
+        except ValueError as exc:
+            problems.append(LinkProblem("conflict", name, values[name], detail=str(exc)))
+    for p in problems:
+        p.base = base
+    return config, base, problems
 
 
 def config_from_query(query: Mapping[str, str]) -> tuple[ResNetConfig, str, list[str]]:
     """Parse query parameters into (config, base preset name, error messages).
 
-    Never raises: a bad value is reported and the model falls back to the base preset
-    (or ResNet-18 when the preset itself is unknown), so a broken link still opens the app.
+    Never raises: a bad value is reported and costs only its field (:func:`read_link`), so a
+    broken link still opens the app with everything it got right. Keys that are not fields
+    (``lang``, tracking parameters) are ignored here.
     """
-    errors: list[str] = []
-    base = query.get("preset", "resnet18")
-    if base not in PRESETS:
-        errors.append(f"preset: got {base!r}; allowed: {', '.join(PRESETS)}")
-        base = "resnet18"
-    changes: dict[str, Any] = {}
-    for name in _FIELDS:
-        if name in query:
-            try:
-                changes[name] = _parse_field(name, str(query[name]))
-            except ValueError as exc:
-                errors.append(str(exc))
-    # Fields are validated independently, so each bad value is reported, not just the first.
-    for name, value in changes.items():
-        try:
-            dataclasses.replace(PRESETS[base], **{name: value})
-        except ValueError as exc:
-            errors.append(str(exc))
-    if errors:
-        return PRESETS[base], base, errors
-    return dataclasses.replace(PRESETS[base], **changes), base, []
+    return read_link(query)
 
 
 def config_to_code(config: ResNetConfig) -> str:

@@ -13,7 +13,7 @@ import streamlit as st
 
 from .. import settings
 from ..i18n import t
-from .session import init_session, lang, language_switch, tr
+from .session import init_lang, init_session, keep_lang_in_url, lang, lang_errors, language_switch, tr
 
 __all__ = ["PageSpec", "PAGES", "run", "page_setup"]
 
@@ -46,15 +46,21 @@ def run() -> None:
         st.error(tr("app.bad_setting"), icon=":material/settings_alert:")
         st.code(str(exc), language=None, wrap_lines=True)
         st.stop()
-    init_session()
+    init_lang()  # the page titles below are in the link's language
     pages = [st.Page(spec.path, title=tr(spec.title_key), icon=spec.icon, url_path=spec.url_path or None,
                      default=spec.url_path == "") for spec in PAGES]
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    init_session(explorer=page.url_path == "")
+    page.run()
 
 
 def page_setup(title_key: str, icon: str = ":material/account_tree:") -> None:
-    """First call of every page: its browser-tab title and the sidebar language switch."""
+    """First call of every page: its browser-tab title, the sidebar language switch, and ``lang``
+    kept in the address (with a warning if the link asked for a language the app lacks)."""
     title = t(title_key, lang())
     st.set_page_config(page_title=title if "ResNet Explorer" in title else f"{title} · ResNet Explorer",
                        page_icon=icon, layout="wide")
     language_switch()
+    keep_lang_in_url()
+    for problem in lang_errors():
+        st.warning(problem, icon=":material/translate:")
