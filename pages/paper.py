@@ -80,6 +80,7 @@ st.header(tr("paper.t3.title"))
 t3 = tables["t3"].copy()
 t3["status_text"] = t3["status"].map(_status)
 t3["params_published"] = t3["params_published"].map(lambda v: "—" if v is pd.NA else f"{v:,}")
+t3["shortcut"] = t3["shortcut"].map(lambda s: tr("chart.option.none") if s == "none" else s)  # the plain net
 st.dataframe(
     t3[["model", "shortcut", "params", "params_published", "status_text", "macs", "top1_err_10crop",
         "top5_err_10crop"]],

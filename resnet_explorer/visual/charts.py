@@ -57,6 +57,11 @@ def _style(fig: go.Figure, theme: str, title: str, height: int = 420) -> go.Figu
 
 # --- parameters and MACs per stage ---------------------------------------------------------------
 
+def _stage_axis(stages: pd.Series, lang: str) -> list[str]:
+    """Stage names for an axis: "stem" and "head" in the reader's language, layerN as torchvision names it."""
+    return [t(f"stage.{s}", lang) if s in ("stem", "head") else s for s in stages]
+
+
 def stage_figure(analysis: Analysis, lang: str = "en", theme: str = "light") -> go.Figure:
     """Parameters and MACs per stage, stacked: residual branch vs shortcut (Analysis.stages)."""
     colors = _check(lang, theme)
@@ -65,7 +70,8 @@ def stage_figure(analysis: Analysis, lang: str = "en", theme: str = "light") -> 
     for col, metric in ((1, "params"), (2, "macs")):
         for part in ("branch", "shortcut"):
             fig.add_trace(go.Bar(
-                x=df["stage"], y=df[f"{part}_{metric}"], name=t(f"chart.part.{part}", lang),
+                x=_stage_axis(df["stage"], lang), y=df[f"{part}_{metric}"],
+                name=t(f"chart.part.{part}", lang),
                 marker_color=colors[part], legendgroup=part, showlegend=col == 1,
                 customdata=df[metric],
                 hovertemplate=f"%{{x}}<br>{t(f'chart.part.{part}', lang)}: %{{y:,}}"
@@ -85,7 +91,7 @@ def stage_overlay_figure(analyses: list[Analysis], names: list[str], metric: str
     for i, (a, name) in enumerate(zip(analyses, names, strict=True)):
         df = a.stages
         fig.add_trace(go.Bar(
-            x=df["stage"], y=df[metric], name=name, marker_color=colors["series"][i % 4],
+            x=_stage_axis(df["stage"], lang), y=df[metric], name=name, marker_color=colors["series"][i % 4],
             customdata=df[["branch_" + metric, "shortcut_" + metric]],
             hovertemplate=f"{name} · %{{x}}: %{{y:,}}<br>{t('chart.part.branch', lang)}: %{{customdata[0]:,}}"
                           f"<br>{t('chart.part.shortcut', lang)}: %{{customdata[1]:,}}<extra></extra>",

@@ -42,7 +42,8 @@ __all__ = ["LEVELS", "RANKDIRS", "Node", "Edge", "Cluster", "Graph", "extract", 
 
 LEVELS = ("network", "blocks", "layers")
 RANKDIRS = ("TB", "LR")
-INSPECTOR_KINDS = ("basic", "bottleneck", "preact")
+INSPECTOR_KINDS = ("basic", "bottleneck", "preact", "resnext")
+RESNEXT_MIN_WIDTH = 16  # the ResNeXt inspector's 32 groups need an inner width 2·width of at least 32
 # More blocks than this and the graph folds by default (ResNet-101/152, CIFAR ResNet-110/1202):
 # 16 keeps ResNet-18/34/50 unfolded, which still fit one screen.
 FOLD_ABOVE_BLOCKS = 16
@@ -54,6 +55,7 @@ Shape = tuple[int, ...]
 class Node:
     id: str
     # input | output | stem | stage | head | block | projection | add | layer | pad-note
+    # | se (a squeeze-and-excitation side branch) | scale (where its gate multiplies the branch)
     kind: str
     title: str  # a module name ("layer2.0"), a stage name, or "" for additions
     ops: tuple[str, ...] = ()  # the operations in order, in the paper's notation ("3×3 conv, 64, /2")
@@ -68,7 +70,8 @@ class Edge:
     src: str
     dst: str
     shape: Shape  # the tensor that flows along this edge, (C, H, W) or (features,)
-    # main: along the residual branch / main path; identity | zero-pad | projection: a shortcut
+    # main: along the residual branch / main path; identity | zero-pad | projection: a shortcut;
+    # se: into and out of a squeeze-and-excitation side branch
     kind: str = "main"
     stride: int = 1  # for zero-pad shortcuts: the subsampling stride
 
@@ -106,7 +109,13 @@ def _op(layer: LayerSpec) -> str:
     """One layer in the paper's notation (Fig. 3: "3x3 conv, 128, /2")."""
     stride = f", /{layer.stride}" if layer.stride and layer.stride > 1 else ""
     if layer.kind == "Conv2d":
-        return f"{layer.kernel}×{layer.kernel} conv, {layer.out_shape[0]}{stride}"
+        # ResNeXt's Table 1 writes the cardinality beside the grouped 3x3 ("3×3, 128, C=32").
+        groups = f", {layer.groups} groups" if layer.groups > 1 else ""
+        return f"{layer.kernel}×{layer.kernel} conv, {layer.out_shape[0]}{stride}{groups}"
+    if layer.kind == "AvgPool2d":  # ResNet-D's shortcut
+        return f"{layer.kernel}×{layer.kernel} avg pool{stride}"
+    if layer.kind == "SqueezeExcite":
+        return f"SE {layer.in_shape[0]}→{layer.groups}→{layer.in_shape[0]}"
     if layer.kind == "BatchNorm2d":
         return "BN"
     if layer.kind == "MaxPool2d":
@@ -196,12 +205,30 @@ class _Extractor:
         """
         kind = first_kind
         for layer in layers:
+            if layer.kind == "SqueezeExcite":
+                src = self.squeeze_excite(layer, src, cluster, count)
+                continue
             nid = self.node(id=_nid(layer.name), kind="layer", title=layer.name, ops=(_op(layer),),
                             params=layer.params * count, macs=layer.macs * count, count=count,
                             cluster=cluster)
             self.edge(src, nid, layer.in_shape, kind)
             src, kind = nid, "main"
         return src
+
+    def squeeze_excite(self, se: LayerSpec, src: str, cluster: str | None, count: int) -> str:
+        """SE as Hu et al. draw it (Fig. 3): a side branch from the residual's output to a gate
+        (C×1×1) that scales it channel by channel; returns the scaling node."""
+        ch = se.in_shape[0]
+        side = self.node(id=_nid(se.name), kind="se", title=se.name,
+                         ops=(f"SE, r = {ch // se.groups}", "global avg pool",
+                              f"1×1 conv, {se.groups} → ReLU", f"1×1 conv, {ch} → sigmoid"),
+                         params=se.params * count, macs=se.macs * count, count=count, cluster=cluster)
+        scale = self.node(id=_nid(se.name) + "_scale", kind="scale", title="", ops=("×",), count=count,
+                          cluster=cluster)
+        self.edge(src, side, se.in_shape, "se")
+        self.edge(src, scale, se.in_shape)
+        self.edge(side, scale, (ch, 1, 1), "se")
+        return scale
 
     # A block: residual branch, shortcut, addition (Fig. 2); plain nets skip the last two.
     def block(self, b: BlockSpec, src: str, count: int) -> str:
@@ -216,10 +243,14 @@ class _Extractor:
         else:
             # The post-addition ReLU of a plain net belongs to the block's single node.
             own = b.branch + (b.post if b.shortcut == "none" else ())
+            se = [x for x in own if x.kind == "SqueezeExcite"]
+            own = tuple(x for x in own if x.kind != "SqueezeExcite")
             params, macs = _totals(own)
             branch_end = self.node(id=_nid(b.name), kind="block", title=name, ops=_ops_compact(own),
                                    params=params * count, macs=macs * count, count=count)
             self.edge(src, branch_end, b.in_shape)
+            if se:
+                branch_end = self.squeeze_excite(se[0], branch_end, None, count)
         if b.shortcut == "none":
             if layered and b.post:
                 return self.chain(b.post, branch_end, cluster, count)
@@ -305,7 +336,11 @@ def extract(config: ResNetConfig, level: str = "blocks", fold: bool | None = Non
 
 
 def _block_name(config: ResNetConfig) -> str:
-    return ("pre-act " if config.preact else "") + config.block
+    name = ("pre-act " if config.preact else "") + config.block
+    if config.block == "bottleneck" and (config.groups > 1 or config.width_per_group != 64):
+        d = config.inner_width(1) // config.groups  # ResNeXt's "32x4d": groups × width of each
+        name += f" {config.groups}×{d}d"
+    return name + (f" + SE/{config.se_ratio}" if config.se_ratio else "")
 
 
 # --- drawing ------------------------------------------------------------------------------------
@@ -315,12 +350,14 @@ _PALETTE = {
               "input": "#eaeef2", "output": "#eaeef2", "stem": "#ddf4ff", "head": "#ddf4ff",
               "stage": "#dafbe1", "block": "#dafbe1", "layer": "#ffffff", "projection": "#fff1e5",
               "add": "#fbefff", "conv": "#dafbe1", "bn": "#fff8c5", "relu": "#ffebe9",
-              "zero-pad": "#bc4c00", "identity": "#57606a", "projection_edge": "#bc4c00"},
+              "zero-pad": "#bc4c00", "identity": "#57606a", "projection_edge": "#bc4c00",
+              "se": "#f6e8ff", "scale": "#fbefff", "se_edge": "#8250df"},
     "dark": {"fg": "#e6edf3", "edge": "#8b949e", "bg": "transparent", "cluster": "#484f58",
              "input": "#30363d", "output": "#30363d", "stem": "#0c2d6b", "head": "#0c2d6b",
              "stage": "#033a16", "block": "#033a16", "layer": "#161b22", "projection": "#5a1e02",
              "add": "#3c1e70", "conv": "#033a16", "bn": "#4b3a00", "relu": "#67060c",
-             "zero-pad": "#ffa657", "identity": "#8b949e", "projection_edge": "#ffa657"},
+             "zero-pad": "#ffa657", "identity": "#8b949e", "projection_edge": "#ffa657",
+             "se": "#3c1e70", "scale": "#3c1e70", "se_edge": "#d2a8ff"},
 }
 
 
@@ -351,7 +388,7 @@ def _label(node: Node, lang: str, counts: bool) -> str:
             title = f"{title}  ×{node.count}" if title else f"×{node.count}"
         if node.kind == "layer" and node.count > 1:
             body = [f"{body[0]}  ×{node.count}"]
-        lines += ([title] if title and node.kind != "layer" else []) + body
+        lines += ([title] if title and node.kind not in ("layer", "se") else []) + body
     if counts and (node.params or node.macs):
         # Zero counts are left out: BN has no MACs here, pooling no parameters.
         parts = [t(f"graph.counts.{what}", lang, n=format_count(n))
@@ -392,7 +429,7 @@ def to_digraph(graph: Graph, *, rankdir: str = "TB", counts: bool = True, lang: 
 
     def add_node(target: graphviz.Digraph, node: Node) -> None:
         extra = {"shape": "ellipse", "margin": "0.04,0.02", "width": "0.3", "height": "0.3"} \
-            if node.kind == "add" else {}
+            if node.kind in ("add", "scale") else {}
         if node.kind in ("input", "output"):
             extra = {"shape": "box", "style": "rounded,filled,dashed"}
         if node.count > 1 and node.kind in ("block", "projection"):
@@ -434,6 +471,9 @@ def to_digraph(graph: Graph, *, rankdir: str = "TB", counts: bool = True, lang: 
     return dot
 
 
+        elif e.kind == "se":  # the squeeze-and-excitation side branch and its gate
+            attrs = {"style": "dotted", "color": pal["se_edge"], "fontcolor": pal["se_edge"],
+                     "penwidth": "1.5"}
 def has_dot() -> bool:
     """True when Graphviz's ``dot`` binary is installed (Debian: ``apt-get install graphviz``)."""
     return shutil.which("dot") is not None
@@ -547,14 +587,19 @@ def inspector_block(kind: str, width: int = 64) -> tuple[ResNetConfig, BlockSpec
 
     basic: two 3×3 convs on a ``width``-d map (Fig. 2 / Fig. 5 left); bottleneck: 1×1 reduce to
     ``width``, 3×3, 1×1 expand to 4·``width`` on a 4·``width``-d map (Fig. 5 right); preact: the
-    basic block in pre-activation order (arXiv 1603.05027, Fig. 1b).
+    basic block in pre-activation order (arXiv 1603.05027, Fig. 1b); resnext: the bottleneck's
+    template with 32 groups of width/16 channels in the 3×3 (ResNeXt-50 32×4d at width 64, Fig. 3c).
     """
     if kind not in INSPECTOR_KINDS:
         raise ValueError(f"kind: got {kind!r}; allowed: {', '.join(map(repr, INSPECTOR_KINDS))}")
-    block = "bottleneck" if kind == "bottleneck" else "basic"
+    if kind == "resnext" and width < RESNEXT_MIN_WIDTH:
+        raise ValueError(f"width: got {width}; the ResNeXt block (32 groups) needs at least "
+                         f"{RESNEXT_MIN_WIDTH}")
+    block = "bottleneck" if kind in ("bottleneck", "resnext") else "basic"
+    grouped = dict(groups=32, width_per_group=4) if kind == "resnext" else {}
     # Two blocks on one small stage: the second is an identity block on the full-width map.
     config = ResNetConfig(stem="cifar", stages=(2,), block=block, shortcut="B", width=width,
-                          preact=kind == "preact", num_classes=10, input_size=8)
+                          preact=kind == "preact", num_classes=10, input_size=8, **grouped)
     return config, make_plan(config).stages[0].blocks[1]
 
 
