@@ -192,8 +192,7 @@ def macs_sources(c: ResNetConfig) -> dict[str, Any] | None:
         return {
             "matches": "torchvision" if c == tv else "paper_table1",
             "torchvision": {"arch": f"resnet{depth}", "shortcut": tv.shortcut, "stride_at": tv.stride_at,
-                            "macs": macs_tv,
-                            "gflops_published": get_model_weights(f"resnet{depth}").IMAGENET1K_V1.meta["_ops"]},
+                            "macs": macs_tv, "gflops_published": _tv_gflops(get_model_weights, depth)},
             "paper_table1": {"model": f"ResNet-{depth}", "shortcut": pp.shortcut, "stride_at": pp.stride_at,
                              "macs": macs_pp, "flops_published": printed,
                              "reading": paper.status_at_precision(macs_pp / 1e9, printed),
@@ -203,26 +202,31 @@ def macs_sources(c: ResNetConfig) -> dict[str, Any] | None:
     return None
 
 
+def _tv_gflops(get_model_weights: Any, depth: int) -> float:
+    # torchvision's published multiply-adds (its "GFLOPS", _ops) for its V1 ImageNet weights.
+    return float(get_model_weights(f"resnet{depth}").IMAGENET1K_V1.meta["_ops"])
+
+
 def _macs_lines(src: dict[str, Any]) -> list[str]:
     tv, pp = src["torchvision"], src["paper_table1"]
-    configs = src["configs"]
+    pp_cfg, tv_cfg = src["configs"]["paper_table1"], src["configs"]["torchvision"]
     g = f"{pp['macs'] / 1e9:.3f}"
-    note = (say("cli.summary.note_truncated", g=g, rounded=pp["rounded"]) if pp["reading"] == "truncated"
-            else "")
-    paper_is = say("cli.summary.paper_is", model=pp["model"], layout=_layout(configs["paper_table1"]), g=g,
-                   published=pp["flops_published"], note=note)
-    tv_is = say("cli.summary.tv_is", arch=tv["arch"], layout=_layout(configs["torchvision"]),
-                gflops=f"{tv['gflops_published']:.3f}")
-    pp_cfg, tv_cfg = configs["paper_table1"], configs["torchvision"]
+    paper_name = say("cli.summary.paper_name", model=pp["model"], layout=_layout(pp_cfg))
+    paper_detail = (say("cli.summary.paper_detail_truncated", g=g, published=pp["flops_published"],
+                        rounded=pp["rounded"]) if pp["reading"] == "truncated"
+                    else say("cli.summary.paper_detail", g=g, published=pp["flops_published"]))
+    tv_name = say("cli.summary.tv_name", arch=tv["arch"], layout=_layout(tv_cfg))
+    tv_detail = say("cli.summary.tv_detail", gflops=f"{tv['gflops_published']:.3f}")
+    # The flag that turns this network into the other source's (they differ in exactly one setting).
+    mine, other = (tv_cfg, pp_cfg) if src["matches"] == "torchvision" else (pp_cfg, tv_cfg)
+    flag = (f"--shortcut {other.shortcut}" if mine.shortcut != other.shortcut
+            else f"--stride-at {other.stride_at}")
     if src["matches"] == "torchvision":
-        flag = f"--shortcut {pp_cfg.shortcut}" if pp_cfg.shortcut != tv_cfg.shortcut else \
-            f"--stride-at {pp_cfg.stride_at}"
-        return [say("cli.summary.this_is", source=tv_is),
-                say("cli.summary.other_is", macs=f"{pp['macs']:,}", source=paper_is, flag=flag)]
-    flag = f"--shortcut {tv_cfg.shortcut}" if pp_cfg.shortcut != tv_cfg.shortcut else \
-        f"--stride-at {tv_cfg.stride_at}"
-    return [say("cli.summary.this_is", source=paper_is),
-            say("cli.summary.other_is", macs=f"{tv['macs']:,}", source=tv_is, flag=flag)]
+        return [say("cli.summary.this_is", name=tv_name, detail=tv_detail),
+                say("cli.summary.other_is", name=paper_name, macs=f"{pp['macs']:,}", detail=paper_detail,
+                    flag=flag)]
+    return [say("cli.summary.this_is", name=paper_name, detail=paper_detail),
+            say("cli.summary.other_is", name=tv_name, macs=f"{tv['macs']:,}", detail=tv_detail, flag=flag)]
 
 
 def summary_text(a: Analysis, base: str = "resnet18") -> str:
@@ -240,13 +244,14 @@ def summary_text(a: Analysis, base: str = "resnet18") -> str:
     else:
         title = say("cli.summary.preset", name=name)
     block = say("cli.summary.basic") if c.block == "basic" else say("cli.summary.bottleneck")
-    out = [say("cli.summary.title", title=title, shape=format_shape(a.plan.input_shape), classes=c.num_classes,
-               block=block, layout=_layout(c))
+    out = [say("cli.summary.title", title=title, shape=format_shape(a.plan.input_shape),
+               classes=c.num_classes, block=block, layout=_layout(c))
            + (say("cli.summary.preact") if c.preact else ""), ""]
 
     rows = [[r.name, r.type, _kernel(r.kernel, r.stride), r.output_shape, f"{r.params:,}", f"{r.macs:,}"]
             for r in a.layers.itertuples()]
-    heads = ["cli.col.layer", "cli.col.type", "cli.col.kernel", "cli.col.output", "cli.col.params", "cli.col.macs"]
+    heads = ["cli.col.layer", "cli.col.type", "cli.col.kernel", "cli.col.output", "cli.col.params",
+             "cli.col.macs"]
     out += _table([say(h) for h in heads], rows, {4, 5})
     out.append("")
 
@@ -264,11 +269,12 @@ def summary_text(a: Analysis, base: str = "resnet18") -> str:
         ("cli.summary.params", say("cli.summary.params_line", n=f"{a.total_params:,}",
                                    short=format_count(a.total_params), bn=f"{a.bn_params:,}",
                                    shortcut=f"{a.shortcut_params:,}")),
-        ("cli.summary.macs", say("cli.summary.macs_line", n=f"{a.total_macs:,}", short=format_count(a.total_macs))),
+        ("cli.summary.macs", say("cli.summary.macs_line", n=f"{a.total_macs:,}",
+                                 short=format_count(a.total_macs))),
         ("cli.summary.depth", say("cli.summary.depth_line", n=a.depth)),
         ("cli.summary.param_mem", say("cli.summary.param_mem_line", size=format_bytes(a.param_bytes))),
-        ("cli.summary.act_mem", say("cli.summary.act_mem_line", size=format_bytes(a.activation_bytes), fit=fit,
-                                    limit=format_bytes(a.memory_limit))),
+        ("cli.summary.act_mem", say("cli.summary.act_mem_line", size=format_bytes(a.activation_bytes),
+                                    fit=fit, limit=format_bytes(a.memory_limit))),
     ]
     width = max(19, *(_cells(say(k)) + 1 for k, _ in lines))
     for key, value in lines:
@@ -318,7 +324,8 @@ def blocks_text(ba: BlockArithmetic) -> str:
     w = max(_cells(basic), _cells(bottleneck)) + 2
 
     def row(label: str, formula: str, weights: int, bn: int) -> str:
-        return "   " + _pad(label, w) + say("cli.blocks.row", formula=formula, weights=f"{weights:,}", bn=f"{bn:,}")
+        cells = say("cli.blocks.row", formula=formula, weights=f"{weights:,}", bn=f"{bn:,}")
+        return "   " + _pad(label, w) + cells
 
     return "\n".join([
         say("cli.blocks.intro"),

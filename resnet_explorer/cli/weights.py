@@ -11,8 +11,10 @@ import argparse
 import sys
 
 from ..classify import weights as W
+from . import CliError, say
+from .summary import _table
 
-__all__ = ["register"]
+__all__ = ["register", "offline_advice"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,27 +32,44 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    print(f"cache: {W.cache_dir()}")
-    print(f"{'name':<10} {'version':<14} {'acc@1':>6} {'acc@5':>6} {'size MB':>8}  {'cached':<6}  url")
-    for w in W.catalogue():
-        print(f"{w.arch:<10} {w.version:<14} {w.acc1:>6.2f} {w.acc5:>6.2f} {w.file_size_mb:>8.1f}  "
-              f"{'yes' if w.is_cached() else 'no':<6}  {w.url}")
-    print("accuracies: ImageNet-1K validation, 1 crop (torchvision's figures; the paper reports "
-          "10-crop errors)")
+    print(say("cli.weights.cache", path=W.cache_dir()))
+    heads = [say(k) for k in ("cli.weights.col.name", "cli.weights.col.version", "cli.weights.col.acc1",
+                              "cli.weights.col.acc5", "cli.weights.col.size", "cli.weights.col.cached",
+                              "cli.weights.col.url")]
+    rows = [[w.arch, w.version, f"{w.acc1:.2f}", f"{w.acc5:.2f}", f"{w.file_size_mb:.1f}",
+             say("cli.weights.yes") if w.is_cached() else say("cli.weights.no"), w.url]
+            for w in W.catalogue()]
+    print("\n".join(_table(heads, rows, right={2, 3, 4})))
+    print(say("cli.weights.accuracies"))
     return 0
+
+
+def offline_advice(weights: W.PretrainedWeights, reason: str) -> str:
+    """What will work when the download cannot: the file fetched elsewhere, given with ``--file`` or
+    placed where torch looks (``$TORCH_HOME/hub/checkpoints/<file>``). Never "run the download again"."""
+    return say("cli.weights.offline", label=weights.label, reason=reason, url=weights.url,
+               command=W.download_command(weights), file=weights.file_name, cache=W.cache_dir())
+
+
+def _reason(exc: W.WeightsDownloadError, weights: W.PretrainedWeights) -> str | None:
+    # The library's message is "<reason>: <label> weights are not in torch's cache. ..." when the
+    # network failed (then its advice is the command that just failed); None for other failures.
+    message = str(exc)
+    cut = message.find(f": {weights.label} weights are not in torch's cache")
+    return message[:cut] if cut > 0 else None
 
 
 def _download(args: argparse.Namespace) -> int:
     weights = W.find(args.name, v2=args.v2)
     if args.file:
         path, matches = W.register_file(weights, args.file, force=args.force)
-        note = "" if matches else " (not torchvision's published file: registered because of --force)"
-        print(f"registered {args.file} as {weights.label}: {path}{note}")
+        note = "" if matches else say("cli.weights.forced")
+        print(say("cli.weights.registered", file=args.file, label=weights.label, path=path) + note)
         return 0
     if weights.is_cached():
-        print(f"already cached: {weights.path}")
+        print(say("cli.weights.cached", path=weights.path))
         return 0
-    print(f"downloading {weights.url}\n  -> {weights.path}", file=sys.stderr)
+    print(say("cli.weights.downloading", url=weights.url, path=weights.path), file=sys.stderr)
     last = [-1]
 
     def progress(done: int, total: int) -> None:
@@ -60,6 +79,13 @@ def _download(args: argparse.Namespace) -> int:
             size = f" / {total / 2**20:.1f} MB ({percent}%)" if total else ""
             print(f"\r  {done / 2**20:7.1f} MB{size}", end="", file=sys.stderr, flush=True)
 
-    path = W.download(weights, progress)
-    print(f"\nsaved {path}")
+    try:
+        path = W.download(weights, progress)
+    except W.WeightsDownloadError as exc:
+        reason = _reason(exc, weights)
+        raise CliError(str(exc) if reason is None else offline_advice(weights, reason)) from None
+    finally:
+        if last[0] != -1:
+            print(file=sys.stderr)  # end the progress line
+    print(say("cli.weights.saved", path=path))
     return 0

@@ -378,10 +378,10 @@ def test_cli_trains_and_writes_a_checkpoint(tmp_path, capsys):
 @pytest.mark.parametrize(
     "argv, field",
     [
-        (["--epochs", "0"], "epochs"),
-        (["--lr", "-1"], "lr"),
-        (["--batch-size", "1"], "batch_size"),
-        (["--input-size", "4"], "input_size"),
+        (["--epochs", "0"], "--epochs"),
+        (["--lr", "-1"], "--lr"),
+        (["--batch-size", "1"], "--batch-size"),
+        (["--input-size", "4"], "--input-size"),
     ],
 )
 def test_cli_bad_settings_one_line(argv, field, capsys):
