@@ -15,8 +15,8 @@ from .config import ResNetConfig
 from .model import estimate_bytes, memory_limit_bytes
 from .plan import Plan, make_plan
 
-__all__ = ["Analysis", "analyze", "BlockArithmetic", "block_arithmetic",
-           "fold_to_blocks"]
+__all__ = ["Analysis", "analyze", "BlockArithmetic", "block_arithmetic", "ResNeXtArithmetic",
+           "resnext_arithmetic", "fold_to_blocks"]
 
 BYTES_PER_PARAM = 4  # float32
 
@@ -167,4 +167,59 @@ def block_arithmetic(channels: int = 256) -> BlockArithmetic:
         fig5_basic_weights=3 * 3 * m * m * 2,
         fig5_basic_formula=f"3·3·{m}·{m}·2",
         fig5_basic_bn=2 * (2 * m),
+    )
+
+
+# --- ResNeXt's "similar complexity" (Xie et al. 2017, arXiv 1611.05431, Fig. 1 and Sec. 3.3) ----------
+
+@dataclass(frozen=True)
+class ResNeXtArithmetic:
+    """Weights of a bottleneck and a ResNeXt block with the same ``channels``-d input and output.
+
+    The ResNeXt block aggregates ``cardinality`` paths of width ``group_width`` (Fig. 1 right);
+    as one layer it is a 1x1 to cardinality·group_width channels, a 3x3 in ``cardinality`` groups
+    and a 1x1 back (Fig. 3c): the same weights, written two ways.
+    """
+
+    channels: int
+    cardinality: int
+    group_width: int  # d: channels per path (4 in ResNeXt-50 32x4d's first stage)
+    inner: int  # cardinality · d
+    mid: int  # the bottleneck's inner width: channels / 4
+    bottleneck_weights: int
+    bottleneck_formula: str
+    resnext_weights: int
+    resnext_formula: str  # the grouped form, as the built module holds it
+    resnext_paths_formula: str  # the paper's form: cardinality · (one path)
+    bottleneck_bn: int
+    resnext_bn: int
+
+    @property
+    def ratio(self) -> float:
+        return self.resnext_weights / self.bottleneck_weights
+
+
+def resnext_arithmetic(channels: int = 256, cardinality: int = 32, group_width: int | None = None
+                       ) -> ResNeXtArithmetic:
+    """The ResNeXt paper's comparison for any width: ``group_width`` defaults to channels/64 (4 at 256,
+    the template of ResNeXt-50 32x4d), so the ResNeXt block is twice as wide inside as the bottleneck."""
+    if isinstance(channels, bool) or not isinstance(channels, int) or not 64 <= channels <= 65536 \
+            or channels % 4:
+        raise ValueError(f"channels: got {channels!r}; allowed: a multiple of 4 from 64 to 65536")
+    if isinstance(cardinality, bool) or not isinstance(cardinality, int) or not 1 <= cardinality <= 1024:
+        raise ValueError(f"cardinality: got {cardinality!r}; allowed: 1 to 1024")
+    d = channels // 64 if group_width is None else group_width
+    if isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= 8192:
+        raise ValueError(f"group_width: got {d!r}; allowed: 1 to 8192")
+    c, g, m, inner = channels, cardinality, channels // 4, cardinality * d
+    return ResNeXtArithmetic(
+        channels=c, cardinality=g, group_width=d, inner=inner, mid=m,
+        bottleneck_weights=c * m + 9 * m * m + m * c,
+        bottleneck_formula=f"1·1·{c}·{m} + 3·3·{m}·{m} + 1·1·{m}·{c}",
+        # A grouped 3x3 sees inner/g = d input channels per output channel.
+        resnext_weights=c * inner + 9 * d * inner + inner * c,
+        resnext_formula=f"1·1·{c}·{inner} + 3·3·{d}·{inner} + 1·1·{inner}·{c}",
+        resnext_paths_formula=f"{g}·(1·1·{c}·{d} + 3·3·{d}·{d} + 1·1·{d}·{c})",
+        bottleneck_bn=2 * (m + m + c),
+        resnext_bn=2 * (inner + inner + c),
     )

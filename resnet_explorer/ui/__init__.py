@@ -20,8 +20,8 @@ from .session import (
     translator,
     url_errors,
 )
-from .tables import show_block_arithmetic, show_table, stage_label
+from .tables import show_block_arithmetic, show_resnext_arithmetic, show_table, stage_label
 
 __all__ = ["page_setup", "init_session", "lang", "tr", "translator", "labels", "current_config",
            "set_current_config", "base_preset", "config_editor", "editor_base", "url_errors", "sync_url",
-           "stage_label", "show_table", "show_block_arithmetic"]
+           "stage_label", "show_table", "show_block_arithmetic", "show_resnext_arithmetic"]

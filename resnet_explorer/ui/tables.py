@@ -10,7 +10,7 @@ import streamlit as st
 from ..i18n import STRINGS, t
 from .session import lang, tr
 
-__all__ = ["stage_label", "show_table", "show_block_arithmetic"]
+__all__ = ["stage_label", "show_table", "show_block_arithmetic", "show_resnext_arithmetic"]
 
 
 def stage_label(stage: str, language: str | None = None) -> str:
@@ -64,3 +64,24 @@ def show_block_arithmetic(arith: Any) -> None:
                     f"`{arith.bottleneck_formula} = {arith.bottleneck_weights:,}` {w}")
         st.info(tr("blocks.ratio", ratio=f"{arith.fig5_ratio:.2f}"))
     st.caption(tr("blocks.bn", basic=f"{arith.basic_bn:,}", bottleneck=f"{arith.bottleneck_bn:,}"))
+
+
+def show_resnext_arithmetic(arith: Any) -> None:
+    """ResNeXt's "similar complexity" (Xie et al. 2017, Fig. 1): a bottleneck and a ResNeXt block of
+    the same input and output width, formulas written out, the ResNeXt one both ways."""
+    w = tr("blocks.weights")
+    st.markdown(f"### {tr('blocks.resnext_title', c=arith.channels)}")
+    st.caption(tr("blocks.resnext_caption", c=arith.channels, g=arith.cardinality, d=arith.group_width,
+                  inner=arith.inner, m=arith.mid))
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{tr('blocks.bottleneck')} ({arith.mid}-d)**")
+        st.markdown(f"#### {arith.bottleneck_formula} = {arith.bottleneck_weights:,} {w}")
+    with right:
+        st.markdown(f"**{tr('blocks.resnext', g=arith.cardinality, d=arith.group_width)}**")
+        st.markdown(f"#### {arith.resnext_formula} = {arith.resnext_weights:,} {w}")
+        st.markdown(tr("blocks.resnext_paths", g=arith.cardinality, formula=arith.resnext_paths_formula,
+                       total=f"{arith.resnext_weights:,}"))
+    st.info(tr("blocks.resnext_ratio", ratio=f"{arith.ratio:.3f}"))
+    st.caption(tr("blocks.resnext_bn", resnext=f"{arith.resnext_bn:,}",
+                  bottleneck=f"{arith.bottleneck_bn:,}"))

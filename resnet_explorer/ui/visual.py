@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import ui
-from ..core.analysis import analyze, block_arithmetic
+from ..core.analysis import analyze, block_arithmetic, resnext_arithmetic
 from ..core.config import ResNetConfig, preset_name
 from ..core.plan import make_plan
 from ..formatting import format_bytes
@@ -114,11 +114,14 @@ def _render_inspector(config: ResNetConfig, key: str) -> None:
     """One block drawn as the paper's Fig. 2 / Fig. 5 do, beside its weight arithmetic."""
     tr = ui.translator()
     st.subheader(tr("graph.inspector"))
-    kind = st.segmented_control(
-        tr("graph.inspector.kind"), graph.INSPECTOR_KINDS, required=True,
-        default="preact" if config.preact else config.block, key=f"{key}.inspect",
-        format_func=lambda v: tr(f"graph.inspector.{v}"))
     width = config.width
+    # The ResNeXt block needs 32 groups of at least one channel (graph.RESNEXT_MIN_WIDTH).
+    kinds = [k for k in graph.INSPECTOR_KINDS if k != "resnext" or width >= graph.RESNEXT_MIN_WIDTH]
+    default = "preact" if config.preact else "resnext" if config.groups > 1 and "resnext" in kinds \
+        else config.block
+    kind = st.segmented_control(
+        tr("graph.inspector.kind"), kinds, required=True, default=default, key=f"{key}.inspect",
+        format_func=lambda v: tr(f"graph.inspector.{v}"))
     _, block = graph.inspector_block(kind, width)
     left, right = st.columns([2, 3])
     with left:
@@ -135,7 +138,10 @@ def _render_inspector(config: ResNetConfig, key: str) -> None:
         st.caption(tr("graph.inspector.bn", bn=f"{bn:,}"))
         channels = 4 * width
         try:
-            ui.show_block_arithmetic(block_arithmetic(channels))
+            if kind == "resnext":  # the ResNeXt paper's point: the same cost as the bottleneck
+                ui.show_resnext_arithmetic(resnext_arithmetic(channels))
+            else:
+                ui.show_block_arithmetic(block_arithmetic(channels))
         except ValueError as exc:  # a width whose 4× is out of the arithmetic's range
             st.warning(str(exc))
 
