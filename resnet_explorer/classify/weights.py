@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.checkpoints import load_checkpoint, model_from_checkpoint
-from ..core.config import IMAGENET_PRESETS, ResNetConfig, config_from_query
+from ..core.config import PRESETS, ResNetConfig, config_from_query
 from ..core.model import ResNet, build_model
 
 __all__ = [
@@ -37,7 +37,10 @@ __all__ = [
     "register_file", "DigitsModelInfo", "digits_model_info", "load_digits_model", "heldout_digits", "ASSETS",
 ]
 
-ARCHS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
+# torchvision's ImageNet weights for the paper's ResNets and, built by the same ResNet class with
+# groups / width_per_group, ResNeXt and Wide ResNet (V1, and V2 where torchvision ships one).
+ARCHS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "resnext101_32x8d",
+         "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2")
 ASSETS = Path(__file__).resolve().parents[1] / "assets"  # resnet_explorer/assets
 DIGITS_NAME = "digits_resnet20"
 _CHUNK = 1 << 16
@@ -110,7 +113,7 @@ class PretrainedWeights:
 
     @property
     def config(self) -> ResNetConfig:
-        return IMAGENET_PRESETS[self.arch]
+        return PRESETS[self.arch]
 
 
 def cache_dir() -> Path:
@@ -154,7 +157,7 @@ def find(arch: str, v2: bool = False) -> PretrainedWeights:
 
 def available_for(config: ResNetConfig) -> list[PretrainedWeights]:
     """The entries whose architecture equals ``config`` exactly (empty for any other config)."""
-    return [w for w in catalogue() if IMAGENET_PRESETS[w.arch] == config]
+    return [w for w in catalogue() if PRESETS[w.arch] == config]
 
 
 def download_command(weights: PretrainedWeights) -> str:
