@@ -33,6 +33,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/paper.py", "nav.paper", ":material/description:", "Paper"),
     PageSpec("pages/classify.py", "nav.classify", ":material/image_search:", "Classify"),
     PageSpec("pages/training_lab.py", "nav.training", ":material/monitoring:", "Training_lab"),
+    PageSpec("pages/lesson.py", "nav.lesson", ":material/school:", "Lesson"),
 )
 
 

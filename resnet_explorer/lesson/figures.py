@@ -1,0 +1,62 @@
+"""The Lesson's drawing of a basic block, y = F(x) + x (the paper's Fig. 2), as a ``graphviz.Digraph``.
+
+Returned, not rendered (the page hands it to ``st.graphviz_chart``). Drawn left to right so that it
+fits a projector's width next to its numbers; counts come from the step's plan, not from here.
+"""
+
+from __future__ import annotations
+
+import graphviz
+
+from ..i18n import t
+
+__all__ = ["block_diagram"]
+
+_BRANCH = "#1f77b4"
+_SHORTCUT = "#2ca02c"
+
+
+def block_diagram(facts: dict, lang: str = "en") -> graphviz.Digraph:
+    """The basic block of ``step(2)``: two 3×3 convs with BN, the identity shortcut, the addition."""
+    c = facts["width"]
+    conv = facts["conv"] // 2
+    dot = graphviz.Digraph("block")
+    dot.attr(rankdir="LR", bgcolor="transparent", nodesep="0.3", ranksep="0.3")
+    dot.attr(
+        "node",
+        shape="box",
+        style="rounded,filled",
+        fillcolor="#eef4fb",
+        color=_BRANCH,
+        fontname="Noto Sans CJK SC, Helvetica, Arial, sans-serif",
+        fontsize="13",
+    )
+    dot.attr(
+        "edge", color="#444444", fontname="Noto Sans CJK SC, Helvetica, Arial, sans-serif", fontsize="12"
+    )
+    dot.node("x", "x", shape="plaintext", style="", fontsize="18")
+    dot.node("conv1", t("lesson.block.conv", lang, c=c, weights=f"{conv:,}"))
+    dot.node("relu1", t("lesson.block.bn_relu", lang, bn=f"{2 * c:,}"))
+    dot.node("conv2", t("lesson.block.conv", lang, c=c, weights=f"{conv:,}"))
+    dot.node("bn2", t("lesson.block.bn", lang, bn=f"{2 * c:,}"))
+    dot.node("add", "+", shape="circle", style="filled", fillcolor="#ffffff", fontsize="20", width="0.45")
+    dot.node("relu2", "ReLU")
+    dot.node("y", "y = F(x) + x", shape="plaintext", style="", fontsize="16")
+    dot.edge("x", "conv1", label=f" {c}")
+    dot.edge("conv1", "relu1")
+    dot.edge("relu1", "conv2")
+    dot.edge("conv2", "bn2")
+    dot.edge("bn2", "add", label=" F(x)", color=_BRANCH, fontcolor=_BRANCH)
+    # the shortcut: the same x, added unchanged (no parameters), drawn below the branch
+    dot.edge(
+        "x",
+        "add",
+        label=t("lesson.block.identity", lang),
+        color=_SHORTCUT,
+        fontcolor=_SHORTCUT,
+        style="bold",
+        constraint="false",
+    )
+    dot.edge("add", "relu2")
+    dot.edge("relu2", "y")
+    return dot
