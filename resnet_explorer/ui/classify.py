@@ -191,7 +191,7 @@ def outcome_panel(source: WeightsSource | None, job_input: dict[str, Any]) -> bo
     for code, values in outcome.notes:
         st.caption(":material/info: " + tr(f"classify.note.{code}", **values))
     best, p = result.top[0]
-    cols = st.columns(3)
+    cols = st.columns([1, 1.7, 0.8])  # the time's label is the longest
     cols[0].metric(tr("classify.top1"), names[best], f"{p:.1%}", delta_color="off")
     cols[1].metric(tr("classify.time"), f"{result.elapsed_ms:.1f} ms")
     cols[2].metric(tr("classify.threads"), result.threads)
@@ -204,7 +204,7 @@ def outcome_panel(source: WeightsSource | None, job_input: dict[str, Any]) -> bo
                               format_func=lambda i: f"{names[i]} ({result.probs[i]:.1%})")
         picked = cam_class(picked, len(classes), best)
         st.image(overlay(outcome.display, cam_for(result, picked)),
-                 caption=tr("classify.cam_caption", name=names[picked]), width=260)
+                 caption=tr("classify.cam_caption", name=names[picked]), width="stretch")
     st.caption(tr("classify.cam_explain"))
     return True
 

@@ -30,7 +30,7 @@ def test_upload_a_photo_and_see_top5_feature_maps_and_cam(page, app_url, tmp_pat
     photo = tmp_path / "flower.jpg"
     sample_photos()["flower.jpg"].save(photo, "JPEG", quality=92)
     page.goto(f"{app_url}/Classify?preset=resnet18")
-    wait_for_app(page)
+    _wait_for_outcome(page)  # the offline digits model classifies a sample first
     page.get_by_text("Random initialisation (untrained)").click()
     wait_for_app(page)
     page.get_by_role("radio", name="Upload", exact=True).click()
@@ -51,6 +51,16 @@ def test_upload_a_photo_and_see_top5_feature_maps_and_cam(page, app_url, tmp_pat
     page.set_viewport_size({"width": 1400, "height": 2900})  # Streamlit scrolls inside; show it all
     page.wait_for_timeout(1500)
     screenshot(page, "classify_upload_random")
+    for width in (1400, 800, 390):  # a projector, a tablet, a phone: the maps read in stage order
+        page.set_viewport_size({"width": width, "height": 2900 if width > 400 else 6000})
+        page.wait_for_timeout(1200)
+        maps = page.locator('[data-testid="stImage"]').filter(has_text="channels")
+        seen = []
+        for n in range(maps.count()):
+            box = maps.nth(n).bounding_box()
+            seen.append((round(box["y"] / 10), box["x"], maps.nth(n).inner_text().split(":")[0]))
+        order = [name for _, _, name in sorted(seen)]
+        assert order == ["stem", *(f"stage {k} (layer{k})" for k in range(1, 5))], (width, order)
 
 
 @pytest.mark.browser
@@ -60,7 +70,7 @@ def test_bad_upload_shows_a_message_and_chinese_labels(page, app_url, tmp_path):
     Image.new("RGB", (300, 300), "red").save(buf, "PNG")
     bad.write_bytes(buf.getvalue()[:200])
     page.goto(f"{app_url}/Classify?preset=resnet18&lang=zh")
-    wait_for_app(page)
+    _wait_for_outcome(page)
     page.get_by_text("随机初始化（未训练）").click()
     wait_for_app(page)
     page.get_by_role("radio", name="上传", exact=True).click()
