@@ -19,9 +19,15 @@ from .session import lang, sync_url, translator
 
 __all__ = ["current_step", "navigation", "show_step", "LAB_STATE"]
 
-TITLES = {1: "lesson.degradation.title", 2: "lesson.block.title", 3: "lesson.shortcuts.title",
-          4: "lesson.bottleneck.title", 5: "lesson.deeper.title", 6: "lesson.thousand.title",
-          7: "lesson.next.title"}
+TITLES = {
+    1: "lesson.degradation.title",
+    2: "lesson.block.title",
+    3: "lesson.shortcuts.title",
+    4: "lesson.bottleneck.title",
+    5: "lesson.deeper.title",
+    6: "lesson.thousand.title",
+    7: "lesson.next.title",
+}
 # What the Training lab reads to set up the paper's pair: plain-20, plain-56 and ResNet-56 (its widgets'
 # keys, pages/training_lab.py); "train.want_start" makes the lab start the run when it opens.
 LAB_STATE = {"train.pair": "paper", "train.depth": 56, "train.reference": True}
@@ -64,15 +70,35 @@ def navigation(number: int) -> None:
     tr = translator()
     st.html(_COMPACT)
     st.session_state["lesson.goto"] = number
-    st.sidebar.radio(tr("lesson.goto"), list(range(1, N_STEPS + 1)), key="lesson.goto", on_change=_go_to_picked,
-                     format_func=lambda n: f"{n} · {tr(TITLES[n])}")
+    st.sidebar.radio(
+        tr("lesson.goto"),
+        list(range(1, N_STEPS + 1)),
+        key="lesson.goto",
+        on_change=_go_to_picked,
+        format_func=lambda n: f"{n} · {tr(TITLES[n])}",
+    )
     cols = st.columns([5, 1, 1], vertical_alignment="center")
     cols[0].title(tr("lesson.heading", n=number, total=N_STEPS, title=tr(TITLES[number])))
-    cols[1].button(tr("lesson.prev"), key="lesson.prev", on_click=_go, args=(number - 1,),
-                   disabled=number == 1, icon=":material/arrow_back:", width="stretch")
-    cols[2].button(tr("lesson.next"), key="lesson.next", on_click=_go, args=(number + 1,),
-                   disabled=number == N_STEPS, icon=":material/arrow_forward:", icon_position="right",
-                   width="stretch", type="primary")
+    cols[1].button(
+        tr("lesson.prev"),
+        key="lesson.prev",
+        on_click=_go,
+        args=(number - 1,),
+        disabled=number == 1,
+        icon=":material/arrow_back:",
+        width="stretch",
+    )
+    cols[2].button(
+        tr("lesson.next"),
+        key="lesson.next",
+        on_click=_go,
+        args=(number + 1,),
+        disabled=number == N_STEPS,
+        icon=":material/arrow_forward:",
+        icon_position="right",
+        width="stretch",
+        type="primary",
+    )
 
 
 def _links(step: Step) -> None:
@@ -80,8 +106,12 @@ def _links(step: Step) -> None:
     st.caption(tr("lesson.open_caption"))
     with st.container(horizontal=True):
         for i, link in enumerate(step.links):
-            st.link_button(link.label, link.href(language), key=f"lesson.link.{step.number}.{i}",
-                           icon=":material/open_in_new:")
+            st.link_button(
+                link.label,
+                link.href(language),
+                key=f"lesson.link.{step.number}.{i}",
+                icon=":material/open_in_new:",
+            )
 
 
 def _ask(q: Question, labels: dict[str, str] | None = None) -> None:
@@ -92,16 +122,31 @@ def _ask(q: Question, labels: dict[str, str] | None = None) -> None:
     with st.form(f"lesson.{q.id}.form"):
         st.markdown(f"**{tr(q.prompt, **values)}**")
         if q.kind == "number":
-            st.text_input(tr("lesson.answer"), key=answer_key, placeholder=tr("lesson.answer_placeholder"),
-                          label_visibility="collapsed")
+            st.text_input(
+                tr("lesson.answer"),
+                key=answer_key,
+                placeholder=tr("lesson.answer_placeholder"),
+                label_visibility="collapsed",
+            )
         else:
             shown = labels or {}
-            st.radio(tr("lesson.answer"), q.choices, index=None, key=answer_key, horizontal=True,
-                     format_func=lambda c: shown.get(c, c), label_visibility="collapsed")
+            st.radio(
+                tr("lesson.answer"),
+                q.choices,
+                index=None,
+                key=answer_key,
+                horizontal=True,
+                format_func=lambda c: shown.get(c, c),
+                label_visibility="collapsed",
+            )
         with st.container(horizontal=True):
             checked = st.form_submit_button(tr("lesson.check"), key=f"lesson.{q.id}.check", type="primary")
-            revealed = st.form_submit_button(tr("lesson.reveal"), key=f"lesson.{q.id}.reveal",
-                                             type="tertiary", icon=":material/visibility:")
+            revealed = st.form_submit_button(
+                tr("lesson.reveal"),
+                key=f"lesson.{q.id}.reveal",
+                type="tertiary",
+                icon=":material/visibility:",
+            )
         if checked:
             st.session_state[given_key] = st.session_state.get(answer_key)
         if revealed:
@@ -114,8 +159,10 @@ def _ask(q: Question, labels: dict[str, str] | None = None) -> None:
         return
     if verdict.status == "wrong":
         side = {"high": tr("lesson.too_high"), "low": tr("lesson.too_low")}.get(verdict.direction or "", "")
-        st.error(f"{tr('lesson.wrong', given=_md(shown_given))} {side}  \n{tr(verdict.hint, **values)}",
-                 icon=":material/lightbulb:")
+        st.error(
+            f"{tr('lesson.wrong', given=_md(shown_given))} {side}  \n{tr(verdict.hint, **values)}",
+            icon=":material/lightbulb:",
+        )
     elif verdict.status == "unreadable":
         st.warning(tr("lesson.unreadable", given=_md(shown_given)), icon=":material/keyboard:")
     if st.session_state.get(f"lesson.{q.id}.revealed"):
@@ -134,22 +181,28 @@ def _count(n: int) -> str:
 
 # --- the steps -----------------------------------------------------------------------------------
 
+
 def _step_1(step: Step) -> None:
     tr = translator()
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown(tr("lesson.degradation.intro"))
         nets = step.facts["nets"]
-        st.markdown("  \n".join(tr("lesson.degradation.net", label=label, depth=n["depth"],
-                                   params=_count(n["params"])) for label, n in nets.items()))
+        st.markdown(
+            "  \n".join(
+                tr("lesson.degradation.net", label=label, depth=n["depth"], params=_count(n["params"]))
+                for label, n in nets.items()
+            )
+        )
         results = demo_results()
         if results is None:
             st.info(tr("lesson.degradation.no_results"), icon=":material/info:")
         else:
             _show_demo(results)
     with right:
-        if st.button(tr("lesson.degradation.live"), key="lesson.live", type="primary",
-                     icon=":material/play_arrow:"):
+        if st.button(
+            tr("lesson.degradation.live"), key="lesson.live", type="primary", icon=":material/play_arrow:"
+        ):
             for key, value in LAB_STATE.items():
                 st.session_state[key] = value
             st.session_state["train.want_start"] = True
@@ -162,8 +215,12 @@ def _step_1(step: Step) -> None:
 def _show_demo(results: dict) -> None:
     """The shipped run's training-error curves (Fig. 6's dashed lines) and the command that made them."""
     tr = translator()
-    curves = pd.DataFrame({net["label"]: pd.Series(net["curve"]["train_error"], index=net["curve"]["epoch"])
-                           for net in results["nets"].values()})
+    curves = pd.DataFrame(
+        {
+            net["label"]: pd.Series(net["curve"]["train_error"], index=net["curve"]["epoch"])
+            for net in results["nets"].values()
+        }
+    )
     curves.index.name = tr("lesson.col.epoch")
     st.line_chart(curves, height=230, x_label=tr("lesson.col.epoch"), y_label=tr("lesson.col.train_error"))
     st.caption(tr("lesson.degradation.results_caption", command=results["command"]))
@@ -172,8 +229,9 @@ def _show_demo(results: dict) -> None:
 def _step_2(step: Step) -> None:
     tr = translator()
     st.session_state.setdefault("lesson.width", 64)
-    width = st.select_slider(tr("lesson.block.width"), BLOCK_WIDTHS, key="lesson.width",
-                             on_change=_forget, args=("double_width",))
+    width = st.select_slider(
+        tr("lesson.block.width"), BLOCK_WIDTHS, key="lesson.width", on_change=_forget, args=("double_width",)
+    )
     step = build_step(2, int(width))
     f = step.facts
     st.graphviz_chart(block_diagram(f, lang()), width="stretch")
@@ -182,8 +240,9 @@ def _step_2(step: Step) -> None:
         st.markdown(tr("lesson.block.intro"))
         st.markdown(tr("lesson.block.count", c=f["width"]))
         st.code(f"{f['formula']} = {f['params']:,}", language=None)
-        st.caption(tr("lesson.block.count_caption", conv=_count(f["conv"]), bn=_count(f["bn"]),
-                      block=f["block"]))
+        st.caption(
+            tr("lesson.block.count_caption", conv=_count(f["conv"]), bn=_count(f["bn"]), block=f["block"])
+        )
         _links(step)
     with right:
         _ask(step.questions[0])
@@ -195,10 +254,19 @@ def _step_3(step: Step) -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown(tr("lesson.shortcuts.intro"))
-        table = pd.DataFrame([{
-            tr("lesson.col.option"): o, tr("lesson.col.params"): _count(r["params"]),
-            tr("lesson.col.vs_a"): f"+{r['extra']:,}", tr("lesson.col.shortcut_params"): _count(r["shortcut_params"]),
-            tr("lesson.col.top1"): r["top1"], tr("lesson.col.top5"): r["top5"]} for o, r in rows.items()])
+        table = pd.DataFrame(
+            [
+                {
+                    tr("lesson.col.option"): o,
+                    tr("lesson.col.params"): _count(r["params"]),
+                    tr("lesson.col.vs_a"): f"+{r['extra']:,}",
+                    tr("lesson.col.shortcut_params"): _count(r["shortcut_params"]),
+                    tr("lesson.col.top1"): r["top1"],
+                    tr("lesson.col.top5"): r["top5"],
+                }
+                for o, r in rows.items()
+            ]
+        )
         st.dataframe(table, hide_index=True)
         st.caption(tr("lesson.shortcuts.caption", n=step.facts["projections"]))
     with right:
@@ -218,10 +286,19 @@ def _step_4(step: Step) -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         if answered or st.toggle(tr("lesson.bottleneck.reveal_all"), key="lesson.bottleneck.reveal_all"):
-            st.code(f"{a.basic_formula} = {a.basic_weights:,}\n"
-                    f"{a.bottleneck_formula} = {a.bottleneck_weights:,}", language=None)
-            st.markdown(tr("lesson.bottleneck.ratio", ratio=f"{a.ratio:.2f}", fig5=f"{a.fig5_basic_weights:,}",
-                           formula=a.fig5_basic_formula, m=a.mid))
+            st.code(
+                f"{a.basic_formula} = {a.basic_weights:,}\n{a.bottleneck_formula} = {a.bottleneck_weights:,}",
+                language=None,
+            )
+            st.markdown(
+                tr(
+                    "lesson.bottleneck.ratio",
+                    ratio=f"{a.ratio:.2f}",
+                    fig5=f"{a.fig5_basic_weights:,}",
+                    formula=a.fig5_basic_formula,
+                    m=a.mid,
+                )
+            )
     with right:
         _links(step)
 
@@ -230,21 +307,38 @@ def _step_5(step: Step) -> None:
     tr = translator()
     f = step.facts
     st.markdown(tr("lesson.deeper.intro"))
-    rows = [{tr("lesson.col.net"): label, tr("lesson.col.layers"): r["depth"],
-             tr("lesson.col.params"): _count(r["params"]), tr("lesson.col.gmacs"): f"{r['macs'] / 1e9:.2f}",
-             tr("lesson.col.table1"): r["published"], tr("lesson.col.top1"): r["top1"],
-             tr("lesson.col.top5"): r["top5"]} for label, r in f["rows"].items()]
-    rows.append({tr("lesson.col.net"): "VGG-19", tr("lesson.col.layers"): 19,
-                 tr("lesson.col.params"): _count(f["vgg_params"]),
-                 tr("lesson.col.gmacs"): f"{f['vgg_macs'] / 1e9:.2f}",
-                 tr("lesson.col.table1"): f["vgg_published"], tr("lesson.col.top1"): "—",
-                 tr("lesson.col.top5"): "—"})
+    rows = [
+        {
+            tr("lesson.col.net"): label,
+            tr("lesson.col.layers"): r["depth"],
+            tr("lesson.col.params"): _count(r["params"]),
+            tr("lesson.col.gmacs"): f"{r['macs'] / 1e9:.2f}",
+            tr("lesson.col.table1"): r["published"],
+            tr("lesson.col.top1"): r["top1"],
+            tr("lesson.col.top5"): r["top5"],
+        }
+        for label, r in f["rows"].items()
+    ]
+    rows.append(
+        {
+            tr("lesson.col.net"): "VGG-19",
+            tr("lesson.col.layers"): 19,
+            tr("lesson.col.params"): _count(f["vgg_params"]),
+            tr("lesson.col.gmacs"): f"{f['vgg_macs'] / 1e9:.2f}",
+            tr("lesson.col.table1"): f["vgg_published"],
+            tr("lesson.col.top1"): "—",
+            tr("lesson.col.top5"): "—",
+        }
+    )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption(tr("lesson.deeper.caption"))
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.code("\n".join(f"{r['group']:<9} {r['formula']} = {r['macs']:,}" for r in f["vgg"])
-                + f"\n{'VGG-19':<9} = {f['vgg_macs']:,}", language=None)
+        st.code(
+            "\n".join(f"{r['group']:<9} {r['formula']} = {r['macs']:,}" for r in f["vgg"])
+            + f"\n{'VGG-19':<9} = {f['vgg_macs']:,}",
+            language=None,
+        )
         _links(step)
     with right:
         _ask(step.questions[0])
@@ -255,10 +349,19 @@ def _step_6(step: Step) -> None:
     rows = step.facts["rows"]
     left, right = st.columns([3, 2], gap="large")
     with left:
-        table = pd.DataFrame([{
-            tr("lesson.col.net"): r["label"], "n": r["n"], tr("lesson.col.layers"): r["depth"],
-            tr("lesson.col.params"): _count(r["params"]), tr("lesson.col.params_published"): r["published"],
-            tr("lesson.col.cifar_error"): r["error"]} for r in rows.values()])
+        table = pd.DataFrame(
+            [
+                {
+                    tr("lesson.col.net"): r["label"],
+                    "n": r["n"],
+                    tr("lesson.col.layers"): r["depth"],
+                    tr("lesson.col.params"): _count(r["params"]),
+                    tr("lesson.col.params_published"): r["published"],
+                    tr("lesson.col.cifar_error"): r["error"],
+                }
+                for r in rows.values()
+            ]
+        )
         st.dataframe(table, hide_index=True)
         st.info(tr("lesson.thousand.remark"), icon=":material/format_quote:")
         _links(step)
@@ -268,8 +371,12 @@ def _step_6(step: Step) -> None:
         _ask(step.questions[1])
 
 
-_SUCCESSOR_TEXT = {"preact_resnet164": "lesson.next.preact", "resnext50_32x4d": "lesson.next.resnext",
-                   "wide_resnet50_2": "lesson.next.wide", "resnet50d": "lesson.next.resnet_d"}
+_SUCCESSOR_TEXT = {
+    "preact_resnet164": "lesson.next.preact",
+    "resnext50_32x4d": "lesson.next.resnext",
+    "wide_resnet50_2": "lesson.next.wide",
+    "resnet50d": "lesson.next.resnet_d",
+}
 
 
 def _step_7(step: Step) -> None:
@@ -279,20 +386,31 @@ def _step_7(step: Step) -> None:
     if not rows:
         st.warning(tr("lesson.next.missing"))
     cols = st.columns(max(len(rows), 1))
-    for i, (col, (name, r)) in enumerate(zip(cols, rows.items())):
+    for i, (col, (name, r)) in enumerate(zip(cols, rows.items(), strict=False)):
         with col.container(border=True):
             st.markdown(f"**{SUCCESSORS[name]}**")
             st.caption(tr(_SUCCESSOR_TEXT[name]))
             st.metric(tr("lesson.col.params"), _count(r["params"]))
             link = step.links[i]
-            st.link_button(tr("lesson.open"), link.href(language), key=f"lesson.link.7.{i}",
-                           icon=":material/open_in_new:")
+            st.link_button(
+                tr("lesson.open"),
+                link.href(language),
+                key=f"lesson.link.7.{i}",
+                icon=":material/open_in_new:",
+            )
     if step.questions:
         _ask(step.questions[0], SUCCESSORS)
 
 
-PANELS: dict[int, Callable[[Step], None]] = {1: _step_1, 2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5,
-                                             6: _step_6, 7: _step_7}
+PANELS: dict[int, Callable[[Step], None]] = {
+    1: _step_1,
+    2: _step_2,
+    3: _step_3,
+    4: _step_4,
+    5: _step_5,
+    6: _step_6,
+    7: _step_7,
+}
 
 
 def show_step(number: int) -> None:

@@ -1,4 +1,4 @@
-"""A real browser at a projector's 1366×768: every step of the Lesson, in English and 简体中文, fits one screen.
+"""A real browser at 1366×768: every step of the Lesson, in English and 简体中文, fits one screen.
 
 Screenshots (the screen as a projector shows it) go to artifacts/screenshots/lesson_<lang>_step<N>.png;
 look at them.

@@ -19,7 +19,8 @@ from resnet_explorer.lesson.steps import BLOCK_WIDTHS, VGG19_CONVS, vgg19_layers
 # Outside truths for every Explorer link of the lesson (parameter counts).
 # ResNet-34 A = torchvision's B minus its three projections (1x1 conv + BN): 64->128, 128->256, 256->512.
 R34_PROJECTIONS = (64 * 128 + 2 * 128) + (128 * 256 + 2 * 256) + (256 * 512 + 2 * 512)
-# ResNet-34 C = B plus a projection on each of the 13 identity shortcuts: 3 at 64, 3 at 128, 5 at 256, 2 at 512.
+# ResNet-34 C = B plus a projection on each of its 13 identity shortcuts:
+# 3 at 64, 3 at 128, 5 at 256, 2 at 512.
 R34_C_EXTRA = sum(n * (c * c + 2 * c) for n, c in ((3, 64), (3, 128), (5, 256), (2, 512)))
 LINK_TRUTH = {
     "resnet34&shortcut=A": TORCHVISION_PARAMS["resnet34"] - R34_PROJECTIONS,
@@ -39,7 +40,7 @@ VGG19_TORCHVISION_PARAMS = 143_667_240  # torchvision VGG19_Weights.IMAGENET1K_V
 
 
 def links() -> list[tuple[int, str]]:
-    return [(n, link.href()[len("./?preset="):]) for n in range(1, N_STEPS + 1) for link in step(n).links]
+    return [(n, link.href()[len("./?preset=") :]) for n in range(1, N_STEPS + 1) for link in step(n).links]
 
 
 @pytest.mark.parametrize(("number", "query"), links())
@@ -85,7 +86,11 @@ def test_every_question_takes_its_answer_and_refuses_a_wrong_one_with_a_hint() -
     for n in range(1, N_STEPS + 1):
         for q in step(n).questions:
             assert check(q, str(q.answer)).right, q.id
-            wrong = next(c for c in q.choices if c != q.answer) if q.kind == "choice" else str(float(q.answer) * 3 + 7)
+            wrong = (
+                next(c for c in q.choices if c != q.answer)
+                if q.kind == "choice"
+                else str(float(q.answer) * 3 + 7)
+            )
             verdict = check(q, wrong)
             assert verdict.status == "wrong" and verdict.hint, q.id
             for mistake, hint in q.mistakes:
