@@ -47,8 +47,13 @@ for col, name in zip(buttons, compare.COMPARISONS, strict=False):
 buttons[-1].button(tr("compare.add"), key="cmp.add", on_click=_add, icon=":material/add:",
                    width="stretch", disabled=len(st.session_state[STATE]) >= compare.MAX_COLUMNS)
 
+# The comparison comes first, on a projector's first screen (1366×768); the editors fold away
+# below it. The totals are drawn after the editors have run, into this slot, so they show this
+# run's edit.
+totals = st.container()
 configs = list(st.session_state[STATE])
-columns = st.columns(len(configs), border=True)
+with st.expander(tr("compare.edit"), icon=":material/tune:"):
+    columns = st.columns(len(configs), border=True)
 for i, (col, config) in enumerate(zip(columns, configs, strict=True)):
     # Filled after the editor: labelled from the config before this run's edit, the heading
     # lagged one interaction behind the knobs under it.
@@ -61,26 +66,28 @@ for i, (col, config) in enumerate(zip(columns, configs, strict=True)):
 st.session_state[STATE] = configs
 ui.sync_url(compare.comparison_to_query(configs))
 
-st.subheader(tr("compare.totals"))
-table = compare.totals_table(configs)
-# The same binary units as the Explorer's metrics (MiB), not the browser's decimal "MB".
-table["param_bytes"] = table["param_bytes"].map(format_bytes)
-table["activation_bytes"] = table["activation_bytes"].map(format_bytes)
-number = st.column_config.NumberColumn
-st.dataframe(table, hide_index=True, column_config={
-    "model": st.column_config.TextColumn(tr("compare.col.model")),
-    "params": number(tr("compare.col.params"), format="localized"),
-    "params_diff": number(tr("compare.col.params_diff"), format="localized"),
-    "params_diff_pct": number(tr("compare.col.params_diff_pct"), format="percent"),
-    "macs": number(tr("compare.col.macs"), format="localized"),
-    "macs_diff": number(tr("compare.col.macs_diff"), format="localized"),
-    "macs_diff_pct": number(tr("compare.col.macs_diff_pct"), format="percent"),
-    "depth": number(tr("compare.col.depth")),
-    "shortcut_params": number(tr("compare.col.shortcut_params"), format="localized"),
-    "param_bytes": st.column_config.TextColumn(tr("compare.col.param_bytes")),
-    "activation_bytes": st.column_config.TextColumn(tr("compare.col.activation_bytes")),
-}, key="cmp.table")
-st.caption(tr("compare.totals_caption"))
+with totals:
+    st.subheader(tr("compare.totals"))
+    table = compare.totals_table(configs)
+    # The same binary units as the Explorer's metrics (MiB), not the browser's decimal "MB".
+    table["param_bytes"] = table["param_bytes"].map(format_bytes)
+    table["activation_bytes"] = table["activation_bytes"].map(format_bytes)
+    number = st.column_config.NumberColumn
+    # Eleven columns are wider than a 1366 px screen: the model's name stays pinned while it scrolls.
+    st.dataframe(table, hide_index=True, column_config={
+        "model": st.column_config.TextColumn(tr("compare.col.model"), pinned=True),
+        "params": number(tr("compare.col.params"), format="localized"),
+        "params_diff": number(tr("compare.col.params_diff"), format="localized"),
+        "params_diff_pct": number(tr("compare.col.params_diff_pct"), format="percent"),
+        "macs": number(tr("compare.col.macs"), format="localized"),
+        "macs_diff": number(tr("compare.col.macs_diff"), format="localized"),
+        "macs_diff_pct": number(tr("compare.col.macs_diff_pct"), format="percent"),
+        "depth": number(tr("compare.col.depth")),
+        "shortcut_params": number(tr("compare.col.shortcut_params"), format="localized"),
+        "param_bytes": st.column_config.TextColumn(tr("compare.col.param_bytes")),
+        "activation_bytes": st.column_config.TextColumn(tr("compare.col.activation_bytes")),
+    }, key="cmp.table")
+    st.caption(tr("compare.totals_caption"))
 
 names = [compare.column_label(i + 1, c) for i, c in enumerate(configs)]
 st.subheader(tr("compare.per_stage"))

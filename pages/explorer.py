@@ -76,8 +76,10 @@ elif view == "stages":
     ui.show_table(stages)
     st.caption(tr("stages.caption"))
 elif view == "blocks":
-    channels = st.number_input(tr("blocks.channels"), min_value=4, max_value=65536, step=4, value=256,
-                               key="blocks.channels", help=tr("blocks.channels_help"))
+    # A narrow box, so the sums below start higher on the first screen.
+    channels = st.columns([1, 2])[0].number_input(
+        tr("blocks.channels"), min_value=4, max_value=65536, step=4, value=256, key="blocks.channels",
+        help=tr("blocks.channels_help"))
     try:
         arith = block_arithmetic(int(channels))
     except ValueError as exc:

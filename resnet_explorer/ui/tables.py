@@ -32,16 +32,28 @@ def show_table(df: Any, height: int | str = "auto") -> None:
     if "kernel" in df:  # "3×3" and "/2" read better than two bare integers; blank where none
         df["kernel"] = df["kernel"].map(lambda k: "" if pd.isna(k) else f"{k}×{k}")
         df["stride"] = df["stride"].map(lambda s: "" if pd.isna(s) else f"/{s}")
-    config = {}
     for col in df.columns:
+        # The grid prints a missing value as a grey "None" (a stage count on the stem row, say).
+        if col not in _COUNT_COLUMNS and df[col].isna().any():
+            df[col] = df[col].map(lambda v: "—" if pd.isna(v) else str(v))
+    config = {}
+    for i, col in enumerate(df.columns):
         label = tr(f"col.{col}") if f"col.{col}" in STRINGS else col
         if col in _COUNT_COLUMNS:
             config[col] = st.column_config.NumberColumn(label, format="localized")
         elif col.endswith("_share"):
             config[col] = st.column_config.NumberColumn(label, format="percent")
         else:
-            config[col] = st.column_config.Column(label)
+            # The first column names the row; it stays in view when a wide table scrolls sideways.
+            config[col] = st.column_config.Column(label, pinned=i == 0)
     st.dataframe(df, hide_index=True, column_config=config, height=height)
+
+
+def _weights(name: str, formula: str, weights: int, unit: str) -> None:
+    # The sum in heading type (24 px, proportional), not inline code: it is the number a class
+    # reads off the wall (issue 10).
+    st.markdown(f"**{name}**")
+    st.markdown(f"#### {formula} = {weights:,} {unit}")
 
 
 def show_block_arithmetic(arith: Any) -> None:
@@ -49,19 +61,18 @@ def show_block_arithmetic(arith: Any) -> None:
     w = tr("blocks.weights")
     left, right = st.columns(2)
     with left:
-        st.markdown(f"#### {tr('blocks.same_map', c=arith.channels)}")
+        st.markdown(f"### {tr('blocks.same_map', c=arith.channels)}")
         st.caption(tr("blocks.same_map_caption", c=arith.channels))
-        st.markdown(f"**{tr('blocks.basic')}**  \n`{arith.basic_formula} = {arith.basic_weights:,}` {w}")
-        st.markdown(f"**{tr('blocks.bottleneck')}**  \n"
-                    f"`{arith.bottleneck_formula} = {arith.bottleneck_weights:,}` {w}")
+        _weights(tr("blocks.basic"), arith.basic_formula, arith.basic_weights, w)
+        _weights(tr("blocks.bottleneck"), arith.bottleneck_formula, arith.bottleneck_weights, w)
         st.success(tr("blocks.ratio", ratio=f"{arith.ratio:.2f}"))
     with right:
-        st.markdown(f"#### {tr('blocks.fig5')}")
+        st.markdown(f"### {tr('blocks.fig5')}")
         st.caption(tr("blocks.fig5_caption", m=arith.mid, c=arith.channels))
-        st.markdown(f"**{tr('blocks.basic')}** ({arith.mid}-d)  \n"
-                    f"`{arith.fig5_basic_formula} = {arith.fig5_basic_weights:,}` {w}")
-        st.markdown(f"**{tr('blocks.bottleneck')}** ({arith.channels}-d)  \n"
-                    f"`{arith.bottleneck_formula} = {arith.bottleneck_weights:,}` {w}")
+        _weights(f"{tr('blocks.basic')} ({arith.mid}-d)", arith.fig5_basic_formula,
+                 arith.fig5_basic_weights, w)
+        _weights(f"{tr('blocks.bottleneck')} ({arith.channels}-d)", arith.bottleneck_formula,
+                 arith.bottleneck_weights, w)
         st.info(tr("blocks.ratio", ratio=f"{arith.fig5_ratio:.2f}"))
     st.caption(tr("blocks.bn", basic=f"{arith.basic_bn:,}", bottleneck=f"{arith.bottleneck_bn:,}"))
 

@@ -22,8 +22,9 @@ __all__ = ["render_graph_panel", "render_charts_panel", "theme", "show_graph", "
 # ask before drawing (an unfolded ResNet-1202 at layer level has about 4,200 nodes).
 MAX_DRAWN_NODES = 400
 # The browser scales a graph to the page width: a left-to-right chain longer than this shrinks
-# until its labels are unreadable.
-LR_READABLE_NODES = 30
+# until its labels are unreadable (about 16 boxes of a 14 pt label fill the ~900 px of a 1366 px
+# screen beside the sidebar), so a longer one is drawn top to bottom instead of as a sliver.
+LR_READABLE_NODES = 16
 
 
 def theme() -> str:
@@ -36,14 +37,15 @@ def show_graph(g: graph.Graph, key: str, rankdir: str = "TB", counts: bool = Tru
                stretch: bool = False) -> str:
     """Draw ``g`` (asking first when it is huge); returns its DOT source."""
     tr = ui.translator()
+    if rankdir == "LR" and len(g.nodes) > LR_READABLE_NODES:
+        st.info(tr("graph.lr_sliver", n=f"{len(g.nodes):,}"), icon=":material/swap_vert:")
+        rankdir = "TB"
     dot = graph.to_digraph(g, rankdir=rankdir, counts=counts, lang=ui.lang(), theme=theme())
     if len(g.nodes) > MAX_DRAWN_NODES and not st.checkbox(
             tr("graph.big.confirm", n=f"{len(g.nodes):,}"), key=f"{key}.big", value=False):
         st.info(tr("graph.big.info", n=f"{len(g.nodes):,}", limit=MAX_DRAWN_NODES),
                 icon=":material/hourglass_top:")
         return dot.source
-    if rankdir == "LR" and len(g.nodes) > LR_READABLE_NODES:
-        st.caption(tr("graph.lr_hint"))
     st.graphviz_chart(dot, width="stretch" if stretch else "content")
     return dot.source
 

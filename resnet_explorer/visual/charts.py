@@ -9,6 +9,7 @@ builder only styles that data. Every figure takes ``lang`` (labels through the i
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -42,16 +43,35 @@ def _check(lang: str, theme: str) -> dict:
     return _COLORS[theme]
 
 
-def _style(fig: go.Figure, theme: str, title: str, height: int = 420) -> go.Figure:
+# Sizes in CSS px for a projector's back row (issue 10): ticks, legend and labels at 16 px at least.
+FONT_SIZE = 16
+TITLE_SIZE = 20
+# The legend sits at the foot of the figure (in the figure's own coordinates), below the x-axis
+# ticks and title; the bottom margin holds all three, so none overlaps another.
+LEGEND_ROW = 32
+_AXIS_BLOCK = 70  # x tick labels + the x-axis title, each one line at FONT_SIZE
+
+
+def _style(fig: go.Figure, theme: str, title: str, height: int = 420, legend_rows: int = 1) -> go.Figure:
     fig.update_layout(
         template="plotly_dark" if theme == "dark" else "plotly_white",
-        title={"text": title, "x": 0.01}, height=height, margin={"l": 60, "r": 20, "t": 70, "b": 50},
+        font={"size": FONT_SIZE},
+        title={"text": title, "x": 0.01, "font": {"size": TITLE_SIZE}},
+        height=height + LEGEND_ROW * legend_rows,
+        margin={"l": 70, "r": 30, "t": 90, "b": _AXIS_BLOCK + LEGEND_ROW * legend_rows},
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        legend={"orientation": "h", "y": -0.18}, hovermode="closest", separators=".,",
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0,
+                "xanchor": "left", "font": {"size": FONT_SIZE}},
+        hoverlabel={"font": {"size": FONT_SIZE}}, hovermode="closest", separators=".,",
     )
+    # Subplot titles and reference-line labels are annotations; Plotly draws them at 12-16 px.
+    fig.update_annotations(font_size=FONT_SIZE + 1)
     # SI prefixes (k, M, G) as the paper and the app write them; Plotly's default says "B" for 10⁹.
-    fig.update_xaxes(exponentformat="SI")
-    fig.update_yaxes(exponentformat="SI")
+    fig.update_xaxes(exponentformat="SI", automargin=True, tickfont={"size": FONT_SIZE})
+    fig.update_yaxes(exponentformat="SI", automargin=True, tickfont={"size": FONT_SIZE})
+    # Log axes: one labelled tick per decade (10, 100, 1,000), not Plotly's "2 5 10 2 5" under each.
+    fig.update_xaxes(dtick=1, minor={"showgrid": False}, selector={"type": "log"})
+    fig.update_yaxes(dtick=1, selector={"type": "log"})
     return fig
 
 
@@ -168,10 +188,15 @@ def feature_map_figure(analysis: Analysis, lang: str = "en", theme: str = "light
             hovertemplate=f"%{{customdata[0]}} (#%{{x}})<br>{t(f'chart.{col}', lang)}: %{{y:,}}"
                           "<extra></extra>",
         ), row=row, col=1)
-    # Log axes: each stage halves the map and doubles the width, so the steps are even.
-    fig.update_yaxes(type="log")
     fig.update_xaxes(title_text=t("chart.depth", lang), row=2, col=1)
-    return _style(fig, theme, t("chart.title.feature_maps", lang), height=520)
+    fig = _style(fig, theme, t("chart.title.feature_maps", lang), height=560)
+    # Log axes: each stage halves the map and doubles the width, so the steps are even; the ticks
+    # are the values the net has (56, 28, 14, 7), which decades (10, 100) would not show.
+    for row, col in ((1, "size"), (2, "channels")):
+        values = sorted(set(df[col].astype(int)))
+        fig.update_yaxes(type="log", tickmode="array", tickvals=values, ticktext=[f"{v:,}" for v in values],
+                         row=row, col=1)
+    return fig
 
 
 def receptive_field_figure(analysis: Analysis, lang: str = "en", theme: str = "light") -> go.Figure:
@@ -230,29 +255,44 @@ def depth_sweep_figure(config: ResNetConfig, lang: str = "en", theme: str = "lig
     """Parameters and MACs against depth (log–log) for the three families; the current model marked."""
     colors = _check(lang, theme)
     df = depth_sweep_data(config)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(t("chart.params", lang), t("chart.macs", lang)))
+    # One panel above the other, each the page's full width: side by side, the bottleneck family's
+    # names (ResNet-101, -152, -200) ran into each other.
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
+                        subplot_titles=(t("chart.params", lang), t("chart.macs", lang)))
     for i, family in enumerate(("basic", "bottleneck", "cifar")):
         part = df[df["family"] == family]
-        for col, metric in ((1, "params"), (2, "macs")):
+        # Names alternate above-left and below-right of a rising line, so neighbours do not collide;
+        # the bottlenecks start below, clear of ResNet-34's name just left of ResNet-50.
+        start = 1 if family == "bottleneck" else 0
+        positions = ["top left" if (k + start) % 2 == 0 else "bottom right" for k in range(len(part))]
+        for row, metric in ((1, "params"), (2, "macs")):
             fig.add_trace(go.Scatter(
                 x=part["depth"], y=part[metric], mode="lines+markers+text", text=part["name"],
-                textposition="top center", textfont={"size": 9}, line={"color": colors["series"][i]},
-                name=t(f"chart.family.{family}", lang), legendgroup=family, showlegend=col == 1,
+                textposition=positions, textfont={"size": FONT_SIZE - 1}, cliponaxis=False,
+                line={"color": colors["series"][i]},
+                name=t(f"chart.family.{family}", lang), legendgroup=family, showlegend=row == 1,
                 hovertemplate=f"%{{text}}<br>{t('chart.depth', lang)}: %{{x}}"
                               f"<br>{t(f'chart.{metric}', lang)}: %{{y:,}}<extra></extra>",
-            ), row=1, col=col)
+            ), row=row, col=1)
     cur = df[df["family"] == "current"]
-    for col, metric in ((1, "params"), (2, "macs")):
+    for row, metric in ((1, "params"), (2, "macs")):
         fig.add_trace(go.Scatter(
             x=cur["depth"], y=cur[metric], mode="markers",
-            marker={"symbol": "star", "size": 16, "color": colors["marker"], "line": {"width": 1}},
-            name=t("chart.current", lang), legendgroup="current", showlegend=col == 1,
+            marker={"symbol": "star", "size": 18, "color": colors["marker"], "line": {"width": 1}},
+            name=t("chart.current", lang), legendgroup="current", showlegend=row == 1,
             hovertemplate=f"{t('chart.current', lang)}<br>{t('chart.depth', lang)}: %{{x}}"
                           f"<br>{t(f'chart.{metric}', lang)}: %{{y:,}}<extra></extra>",
-        ), row=1, col=col)
-    fig.update_xaxes(type="log", title_text=t("chart.depth", lang))
-    fig.update_yaxes(type="log")
-    return _style(fig, theme, t("chart.title.depth_sweep", lang), height=460)
+        ), row=row, col=1)
+    fig.update_xaxes(title_text=t("chart.depth", lang), row=2, col=1)
+    fig = _style(fig, theme, t("chart.title.depth_sweep", lang), height=720, legend_rows=2)
+    # Depth reads "1,000", not "1k"; the range leaves room for the outermost names (ResNet-1202).
+    depths = df["depth"]
+    fig.update_xaxes(type="log", exponentformat="none", dtick=1,
+                     range=[math.log10(depths.min()) - 0.3, math.log10(depths.max()) + 0.4])
+    for row, metric in ((1, "params"), (2, "macs")):
+        fig.update_yaxes(type="log", dtick=1, range=[math.log10(df[metric].min()) - 0.3,
+                                                     math.log10(df[metric].max()) + 0.3], row=row, col=1)
+    return fig
 
 
 # --- shortcut options A / B / C --------------------------------------------------------------------
@@ -277,20 +317,27 @@ def shortcut_options_figure(config: ResNetConfig, lang: str = "en", theme: str =
     """Parameters and MACs with options A, B, C (and no shortcut), stacked branch vs shortcut."""
     colors = _check(lang, theme)
     df = shortcut_options_data(config)
-    labels = [t(f"chart.option.{o}", lang) + (" ★" if cur else "")
-              for o, cur in zip(df["option"], df["current"], strict=True)]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(t("chart.params", lang), t("chart.macs", lang)))
-    for col, metric in ((1, "params"), (2, "macs")):
+    # "B: project where needed" on two lines ("B:" above), so the four names stand level, unrotated.
+    labels = [t(f"chart.option.{o}", lang).replace(": ", ":<br>", 1).replace("：", "：<br>", 1)
+              + (" ★" if cur else "") for o, cur in zip(df["option"], df["current"], strict=True)]
+    # One panel above the other, each the page's full width, so the names fit without turning.
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                        subplot_titles=(t("chart.params", lang), t("chart.macs", lang)))
+    for row, metric in ((1, "params"), (2, "macs")):
         for part in ("branch", "shortcut"):
             fig.add_trace(go.Bar(
                 x=labels, y=df[f"{part}_{metric}"], name=t(f"chart.part.{part}", lang),
-                marker_color=colors[part], legendgroup=part, showlegend=col == 1,
+                marker_color=colors[part], legendgroup=part, showlegend=row == 1,
                 # The total sits on top of the stack, on the upper (shortcut) segment.
                 customdata=df[metric],
                 text=[format_count(v) if part == "shortcut" else "" for v in df[metric]],
-                textposition="outside",
+                textposition="outside", cliponaxis=False, textfont={"size": FONT_SIZE},
                 hovertemplate=f"%{{x}}<br>{t(f'chart.part.{part}', lang)}: %{{y:,}}"
                               f"<br>{t('chart.total', lang)}: %{{customdata:,}}<extra></extra>",
-            ), row=1, col=col)
+            ), row=row, col=1)
+        # Headroom for the total printed above the tallest bar.
+        fig.update_yaxes(range=[0, 1.2 * df[metric].max()], row=row, col=1)
     fig.update_layout(barmode="stack")
-    return _style(fig, theme, t("chart.title.shortcut_options", lang))
+    fig.update_xaxes(tickangle=0)
+    return _style(fig, theme, t("chart.title.shortcut_options", lang), height=640)
+

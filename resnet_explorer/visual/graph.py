@@ -406,6 +406,10 @@ def _tooltip(node: Node, lang: str) -> str:
     return " | ".join(parts)
 
 
+# Font sizes of the drawing, in points.
+FONT_PT = {"node": "14", "edge": "12", "cluster": "13"}
+
+
 def to_digraph(graph: Graph, *, rankdir: str = "TB", counts: bool = True, lang: str = "en",
                theme: str = "light", shapes: str = "full") -> graphviz.Digraph:
     """A ``graphviz.Digraph`` of ``graph`` (returned, not rendered).
@@ -422,9 +426,11 @@ def to_digraph(graph: Graph, *, rankdir: str = "TB", counts: bool = True, lang: 
     pal = _PALETTE[theme]
     dot = graphviz.Digraph("resnet")
     dot.attr(rankdir=rankdir, bgcolor=pal["bg"], fontname="Helvetica", nodesep="0.25", ranksep="0.3")
-    dot.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="11",
+    # Sizes in points (1 pt = 4/3 px unscaled): 14 pt boxes are ~19 px, still 16 px when the browser
+    # shrinks a graph to 86 % of its width (issue 10); edge labels 12 pt = 16 px, read second.
+    dot.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize=FONT_PT["node"],
              color=pal["edge"], fontcolor=pal["fg"], margin="0.12,0.05")
-    dot.attr("edge", fontname="Helvetica", fontsize="9", color=pal["edge"], fontcolor=pal["fg"],
+    dot.attr("edge", fontname="Helvetica", fontsize=FONT_PT["edge"], color=pal["edge"], fontcolor=pal["fg"],
              arrowsize="0.6")
 
     def add_node(target: graphviz.Digraph, node: Node) -> None:
@@ -447,7 +453,7 @@ def to_digraph(graph: Graph, *, rankdir: str = "TB", counts: bool = True, lang: 
             if cluster.count > 1:
                 title = f"{title}  ×{cluster.count}"
             sub.attr(label=title, style="rounded,dashed", color=pal["cluster"], fontcolor=pal["fg"],
-                     fontsize="10", penwidth="2" if cluster.count > 1 else "1")
+                     fontsize=FONT_PT["cluster"], penwidth="2" if cluster.count > 1 else "1")
             for node in graph.nodes:
                 if node.cluster == cluster.id:
                     add_node(sub, node)

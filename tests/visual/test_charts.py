@@ -142,3 +142,123 @@ def test_figures_build_for_odd_configs(chart):
     config = dataclasses.replace(PRESETS["resnet18"], stem="deep", stages=(1, 2), preact=True, input_size=64)
     fig = getattr(C, f"{chart}_figure")(analyze(config), "zh", "light")
     assert fig.data
+
+
+# --- readable on a projector (issue 10): type size, legends, log ticks, whole labels ---------------
+
+# What a back row reads: 16 CSS px is the browser's default body text, the smallest size the
+# issue allows for a chart's words and numbers.
+MIN_PX = 16
+
+
+def _figures(lang: str) -> dict:
+    a = analyze(PRESETS["resnet50"])
+    figs = {name: getattr(C, f"{name}_figure")(a, lang) for name in
+            ("stage", "cumulative", "feature_map", "receptive_field")}
+    figs["depth_sweep"] = C.depth_sweep_figure(PRESETS["resnet1202"], lang)
+    figs["shortcut_options"] = C.shortcut_options_figure(PRESETS["resnet50"], lang)
+    figs["overlay"] = C.stage_overlay_figure([a, analyze(PRESETS["resnet34"])],
+                                             ["1 · resnet50", "2 · resnet34"], "params", lang)
+    return figs
+
+
+def _axes(fig) -> list:
+    return [fig.layout[k] for k in fig.layout if k.startswith(("xaxis", "yaxis"))]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_word_on_a_chart_is_at_least_16_px(lang):
+    for name, fig in _figures(lang).items():
+        lay = fig.layout
+        assert lay.font.size >= MIN_PX, name
+        assert lay.title.font.size >= MIN_PX, name
+        assert lay.legend.font.size >= MIN_PX, name
+        assert lay.hoverlabel.font.size >= MIN_PX, name
+        # Subplot titles and the receptive field's "input 224 px" line are annotations.
+        for note in lay.annotations:
+            assert note.font.size >= MIN_PX, (name, note.text)
+        for axis in _axes(fig):
+            assert axis.tickfont.size >= MIN_PX, (name, axis.plotly_name)
+        # Text printed on the marks (totals over bars, model names beside points).
+        for trace in fig.data:
+            if trace.text is not None and any(trace.text):
+                assert (trace.textfont.size or lay.font.size) >= MIN_PX - 1, (name, trace.name)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_legends_sit_below_the_x_axis(lang):
+    for name, fig in _figures(lang).items():
+        lay = fig.layout
+        # The legend is anchored at the foot of the whole figure, not at a fraction of the plot
+        # (Plotly's y = -0.18 of a 300 px plot is 54 px: onto the x-axis title).
+        assert (lay.legend.yref, lay.legend.yanchor, lay.legend.y, lay.legend.orientation) == \
+            ("container", "bottom", 0, "h"), name
+        # Below the plot, the margin holds one line of tick labels and one of axis title (each
+        # 1.2 lines of 16 px, with Plotly's 10 px gap) above the legend's rows (1.5 lines each).
+        axis_block = 2 * (1.2 * MIN_PX) + 10
+        rows = 2 if name in ("depth_sweep",) else 1
+        assert lay.margin.b >= axis_block + rows * 1.5 * MIN_PX, (name, lay.margin.b)
+
+
+def test_log_axes_have_readable_ticks():
+    figs = _figures("en")
+    for name, fig in figs.items():
+        for axis in _axes(fig):
+            if axis.type == "log":
+                # One tick per decade, or ticks at the values drawn; never Plotly's "2 5" minor labels.
+                assert axis.dtick == 1 or axis.tickmode == "array", (name, axis.plotly_name)
+    # The feature-map chart's ticks are Table 1's sizes and widths for ResNet-50 (He et al. 2015):
+    # maps 112, 56, 28, 14, 7 px; conv widths 64 ... 2048.
+    fm = figs["feature_map"].layout
+    assert list(fm.yaxis.tickvals) == [7, 14, 28, 56, 112]
+    assert list(fm.yaxis2.tickvals) == [64, 128, 256, 512, 1024, 2048]
+    assert list(fm.yaxis2.ticktext)[-1] == "2,048"
+    # Depth reads 10, 100, 1000 (not "1k"); parameters keep SI prefixes (10M).
+    sweep = figs["depth_sweep"].layout
+    assert sweep.xaxis2.exponentformat == "none" and sweep.yaxis.exponentformat == "SI"
+
+
+def test_depth_sweep_names_are_whole_and_inside_the_figure():
+    fig = C.depth_sweep_figure(PRESETS["resnet1202"])
+    names = [n for tr in fig.data if tr.text is not None for n in tr.text]
+    assert "ResNet-1202" in names and "ResNet-200" in names
+    for tr in fig.data:
+        if tr.text is not None:
+            assert tr.cliponaxis is False  # a name at the plot's edge is not cut ("ResNet-120")
+    # ResNet-1202 is the right-most point; its name is drawn beside it, to the right or left. At
+    # the narrowest width the Explorer gives a chart (~900 px at 1366 px beside the sidebar), the
+    # room between that point and the axis end must hold the name: about 0.6 em a character.
+    lay = fig.layout
+    x0, x1 = lay.xaxis.range
+    plot_px = 900 - lay.margin.l - lay.margin.r
+    room_px = (x1 - np.log10(1202)) / (x1 - x0) * plot_px
+    cifar = next(tr for tr in fig.data if tr.text is not None and "ResNet-1202" in tr.text)
+    if cifar.textposition[list(cifar.text).index("ResNet-1202")].endswith("right"):
+        assert room_px >= 0.6 * cifar.textfont.size * len("ResNet-1202"), room_px
+    left_room = (np.log10(10) - x0) / (x1 - x0) * plot_px  # ResNet-10, the left-most, labelled top left
+    assert left_room >= 0.6 * cifar.textfont.size * len("ResNet-10") / 2, left_room
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_shortcut_option_names_are_whole_and_level(lang):
+    fig = C.shortcut_options_figure(PRESETS["resnet50"], lang)
+    shown = [label.replace("<br>", " ").replace("：<br>", "：").replace(" ★", "") for label in fig.data[0].x]
+    from resnet_explorer.i18n import t
+    for option, label in zip(("none", "A", "B", "C"), shown, strict=True):
+        assert label.replace("： ", "：") == t(f"chart.option.{option}", lang)
+    assert fig.layout.xaxis.tickangle == 0 and fig.layout.xaxis2.tickangle == 0
+    # Room above the tallest stack for its printed total (option C: 40.1 M parameters, Table 3).
+    assert fig.layout.yaxis.range[1] >= 1.15 * C.shortcut_options_data(PRESETS["resnet50"])["params"].max()
+
+
+def test_graph_text_is_projector_size():
+    from resnet_explorer.visual import graph as G
+
+    dot = G.to_digraph(G.extract(PRESETS["resnet50"], "blocks", True)).source
+    # DOT sizes are points (1 pt = 4/3 px): edge labels at 16 px, boxes big enough to read 16 px
+    # when the browser shrinks a graph to 86 % of its width.
+    node = float(next(line for line in dot.splitlines() if line.strip().startswith("node [")).split(
+        "fontsize=")[1].split()[0].strip('"]'))
+    edge = float(next(line for line in dot.splitlines() if line.strip().startswith("edge [")).split(
+        "fontsize=")[1].split()[0].strip('"]'))
+    assert node * 4 / 3 * 0.86 >= MIN_PX and edge * 4 / 3 >= MIN_PX, (node, edge)
