@@ -471,15 +471,15 @@ def to_digraph(graph: Graph, *, rankdir: str = "TB", counts: bool = True, lang: 
             label = f"{t('graph.shortcut.identity', lang)}\\n{label}" if shapes == "channels" else label
         elif e.kind == "projection":
             attrs = {"color": pal["projection_edge"], "penwidth": "1.5"}
+        elif e.kind == "se":  # the squeeze-and-excitation side branch and its gate
+            attrs = {"style": "dotted", "color": pal["se_edge"], "fontcolor": pal["se_edge"],
+                     "penwidth": "1.5"}
         if e.kind != "main":
             attrs["constraint"] = "false" if graph.level == "blocks" and e.kind == "identity" else "true"
         dot.edge(e.src, e.dst, label=label, **attrs)
     return dot
 
 
-        elif e.kind == "se":  # the squeeze-and-excitation side branch and its gate
-            attrs = {"style": "dotted", "color": pal["se_edge"], "fontcolor": pal["se_edge"],
-                     "penwidth": "1.5"}
 def has_dot() -> bool:
     """True when Graphviz's ``dot`` binary is installed (Debian: ``apt-get install graphviz``)."""
     return shutil.which("dot") is not None
