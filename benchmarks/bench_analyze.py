@@ -73,8 +73,10 @@ def _materialised(name: str, config: ResNetConfig) -> torch.nn.Module:
 
 
 def compare_presets(repeats: int) -> list[float]:
-    head = (f"{'preset':<11}{'params':>12}{'MACs':>16}{'same':>6}{'analyze':>11}{'torchinfo':>12}"
-            f"{'ratio':>8}{'torchinfo meta':>16}{'ratio':>8}  torchinfo on")
+    head = (
+        f"{'preset':<11}{'params':>12}{'MACs':>16}{'same':>6}{'analyze':>11}{'torchinfo':>12}"
+        f"{'ratio':>8}{'torchinfo meta':>16}{'ratio':>8}  torchinfo on"
+    )
     print(head)
     print("─" * len(head))
     ratios = []
@@ -97,19 +99,24 @@ def compare_presets(repeats: int) -> list[float]:
         del model
 
         def meta(c=config, s=size):
-            return torchinfo.summary(build_model(c, "meta"), input_size=s, device="meta", depth=100,
-                                     verbose=0)
+            return torchinfo.summary(
+                build_model(c, "meta"), input_size=s, device="meta", depth=100, verbose=0
+            )
 
         t_meta = _best_s(meta, max(1, repeats // 2))
         same = "✓" if (a.total_params, a.total_macs) == (params, macs) == _torchinfo_totals(meta()) else "✗"
         ratios.append(t_real / t_ours)
-        print(f"{name:<11}{a.total_params:>12,}{a.total_macs:>16,}{same:>6}{t_ours * 1000:>8.1f} ms"
-              f"{t_real * 1000:>9.0f} ms{t_real / t_ours:>7.0f}×{t_meta * 1000:>13.0f} ms"
-              f"{t_meta / t_ours:>7.0f}×  {source}")
+        print(
+            f"{name:<11}{a.total_params:>12,}{a.total_macs:>16,}{same:>6}{t_ours * 1000:>8.1f} ms"
+            f"{t_real * 1000:>9.0f} ms{t_real / t_ours:>7.0f}×{t_meta * 1000:>13.0f} ms"
+            f"{t_meta / t_ours:>7.0f}×  {source}"
+        )
         if same == "✗":
             print(f"   ours {a.total_params:,} / {a.total_macs:,} vs torchinfo {params:,} / {macs:,}")
-    print(f"ratio torchinfo (materialised) / analyze: lowest {min(ratios):.0f}×, "
-          f"median {statistics.median(ratios):.0f}× over {len(ratios)} presets")
+    print(
+        f"ratio torchinfo (materialised) / analyze: lowest {min(ratios):.0f}×, "
+        f"median {statistics.median(ratios):.0f}× over {len(ratios)} presets"
+    )
     return ratios
 
 
@@ -136,20 +143,28 @@ def knob_change(repeats: int) -> None:
             times.append(time.perf_counter() - start)
         layers = len(make_plan(base).layers)
         median, worst = statistics.median(times) * 1000, max(times) * 1000
-        print(f"  {name:<11} {base.input_size} px, {layers:,} layers: median {median:.0f} ms, "
-              f"worst {worst:.0f} ms over {repeats} widths")
+        print(
+            f"  {name:<11} {base.input_size} px, {layers:,} layers: median {median:.0f} ms, "
+            f"worst {worst:.0f} ms over {repeats} widths"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed calls per measurement")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch threads for torchinfo's forward passes (default 1: one image gains "
-                             "little from more, and a busy small machine loses a lot to oversubscription)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads for torchinfo's forward passes (default 1: one image gains "
+        "little from more, and a busy small machine loses a lot to oversubscription)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, torchinfo {torchinfo.__version__}, {torch.get_num_threads()} "
-          f"thread(s); times are the best of --repeats\n")
+    print(
+        f"torch {torch.__version__}, torchinfo {torchinfo.__version__}, {torch.get_num_threads()} "
+        f"thread(s); times are the best of --repeats\n"
+    )
     compare_presets(args.repeats)
     knob_change(args.repeats)
 

@@ -44,8 +44,9 @@ def torchinfo_times(preset: str, widths: list[int]) -> tuple[list[float], int]:
         config = dataclasses.replace(PRESETS[preset], width=w)
         size = (1, config.in_channels, config.input_size, config.input_size)
         start = time.perf_counter()
-        total = torchinfo.summary(build_model(config, "meta"), input_size=size, device="meta",
-                                  verbose=0).total_params
+        total = torchinfo.summary(
+            build_model(config, "meta"), input_size=size, device="meta", verbose=0
+        ).total_params
         times.append(time.perf_counter() - start)
     return times, total
 
@@ -54,8 +55,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    print(f"{'model':<12}{'ours: page rerun (median)':>28}{'torchinfo alone (median)':>28}{'ratio':>9}"
-          f"{'totals':>9}")
+    print(
+        f"{'model':<12}{'ours: page rerun (median)':>28}{'torchinfo alone (median)':>28}{'ratio':>9}"
+        f"{'totals':>9}"
+    )
     for preset in ("resnet152", "resnet1202"):
         base = PRESETS[preset].width
         widths = [base + 1 + i for i in range(args.repeats)]

@@ -51,8 +51,10 @@ def latency(repeats: int) -> None:
                     times[name].append((time.perf_counter() - start) * 1000)
         a, b = (statistics.median(times[k]) for k in ("ours", "torchvision"))
         a_min, b_min = (min(times[k]) for k in ("ours", "torchvision"))
-        print(f"  {arch:<9} ours {a:7.1f} ms (min {a_min:6.1f})   torchvision {b:7.1f} ms "
-              f"(min {b_min:6.1f})   ratio of medians {a / b:.3f}, of minima {a_min / b_min:.3f}")
+        print(
+            f"  {arch:<9} ours {a:7.1f} ms (min {a_min:6.1f})   torchvision {b:7.1f} ms "
+            f"(min {b_min:6.1f})   ratio of medians {a / b:.3f}, of minima {a_min / b_min:.3f}"
+        )
 
 
 def _explorer() -> AppTest:
@@ -115,8 +117,10 @@ def concurrency(n_jobs: int, seconds: float) -> None:
         for t in threads:
             t.join()
         label = "bounded worker process" if mode == "worker" else "in server threads (naive)"
-        print(f"  {n_jobs} sessions classifying, {label:<26} p95 {busy[0]:7.1f} ms   median {busy[1]:6.1f} ms"
-              f"   ({busy[0] / idle[0]:.1f}× idle p95; {done[0]} ResNet-50 jobs done)")
+        print(
+            f"  {n_jobs} sessions classifying, {label:<26} p95 {busy[0]:7.1f} ms   median {busy[1]:6.1f} ms"
+            f"   ({busy[0] / idle[0]:.1f}× idle p95; {done[0]} ResNet-50 jobs done)"
+        )
     worker.shutdown()
 
 

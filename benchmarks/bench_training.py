@@ -97,5 +97,6 @@ def main() -> None:
     finals = ", ".join(f"{n} {100 * result.final(n).train_error:.1f}%" for n, _ in request.models)
     print(f"default demonstration ({request.settings}): {wall:.0f} s wall; final training error {finals}")
 
+
 if __name__ == "__main__":
     main()

@@ -61,8 +61,9 @@ def naive_traced(name: str) -> int:
     config = PRESETS[name]
     model = build_model(config, device="meta").eval()
     gm = symbolic_trace(model)
-    ShapeProp(gm).propagate(torch.empty(1, config.in_channels, config.input_size, config.input_size,
-                                        device="meta"))
+    ShapeProp(gm).propagate(
+        torch.empty(1, config.in_channels, config.input_size, config.input_size, device="meta")
+    )
     dot = graphviz.Digraph()
     for node in gm.graph.nodes:
         meta = node.meta.get("tensor_meta")
@@ -95,8 +96,10 @@ def main() -> None:
         parser.error(f"--presets: unknown {', '.join(unknown)}; allowed: {', '.join(PRESETS)}")
 
     charts.stage_figure(analyze(PRESETS["resnet18"]))  # import Plotly's machinery once, untimed
-    print(f"{'preset':<11} {'default DOT':>14} {'full DOT':>16} {'traced (naive)':>18} "
-          f"{'naive/default':>13} {'naive/full':>10}")
+    print(
+        f"{'preset':<11} {'default DOT':>14} {'full DOT':>16} {'traced (naive)':>18} "
+        f"{'naive/default':>13} {'naive/full':>10}"
+    )
     for name in names:
         n_default = ours_default(name)
         n_full = ours_full(name)
@@ -104,16 +107,21 @@ def main() -> None:
         t_default = _time(lambda: ours_default(name), args.repeat)  # noqa: B023
         t_full = _time(lambda: ours_full(name), args.repeat)  # noqa: B023
         t_naive = _time(lambda: naive_traced(name), max(1, args.repeat - 1))  # noqa: B023
-        print(f"{name:<11} {t_default * 1e3:8.1f} ms {n_default:>3}n {t_full * 1e3:8.1f} ms {n_full:>5}n "
-              f"{t_naive * 1e3:9.1f} ms {n_naive:>5}n {t_naive / t_default:12.1f}× {t_naive / t_full:9.1f}×")
+        print(
+            f"{name:<11} {t_default * 1e3:8.1f} ms {n_default:>3}n {t_full * 1e3:8.1f} ms {n_full:>5}n "
+            f"{t_naive * 1e3:9.1f} ms {n_naive:>5}n {t_naive / t_default:12.1f}× {t_naive / t_full:9.1f}×"
+        )
 
     print()
     print(f"{'preset':<11} " + " ".join(f"{k:>16}" for k in FIGURES) + f" {'slowest':>9}")
     for name in names:
         config = PRESETS[name]
         times = {k: _time(lambda f=f, c=config: f(c), args.repeat) for k, f in FIGURES.items()}
-        print(f"{name:<11} " + " ".join(f"{t * 1e3:13.1f} ms" for t in times.values())
-              + f" {max(times.values()) * 1e3:6.0f} ms")
+        print(
+            f"{name:<11} "
+            + " ".join(f"{t * 1e3:13.1f} ms" for t in times.values())
+            + f" {max(times.values()) * 1e3:6.0f} ms"
+        )
 
 
 if __name__ == "__main__":

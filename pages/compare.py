@@ -37,15 +37,22 @@ def _add() -> None:
 
 def _remove(i: int) -> None:
     configs = st.session_state[STATE]
-    st.session_state[STATE] = configs[:i] + configs[i + 1:]
+    st.session_state[STATE] = configs[:i] + configs[i + 1 :]
 
 
 buttons = st.columns(len(compare.COMPARISONS) + 1)
 for col, name in zip(buttons, compare.COMPARISONS, strict=False):
-    col.button(tr(f"compare.preset.{name}"), key=f"cmp.use.{name}", on_click=_use, args=(name,),
-               width="stretch")
-buttons[-1].button(tr("compare.add"), key="cmp.add", on_click=_add, icon=":material/add:",
-                   width="stretch", disabled=len(st.session_state[STATE]) >= compare.MAX_COLUMNS)
+    col.button(
+        tr(f"compare.preset.{name}"), key=f"cmp.use.{name}", on_click=_use, args=(name,), width="stretch"
+    )
+buttons[-1].button(
+    tr("compare.add"),
+    key="cmp.add",
+    on_click=_add,
+    icon=":material/add:",
+    width="stretch",
+    disabled=len(st.session_state[STATE]) >= compare.MAX_COLUMNS,
+)
 
 # The comparison comes first, on a projector's first screen (1366×768); the editors fold away
 # below it. The totals are drawn after the editors have run, into this slot, so they show this
@@ -58,11 +65,16 @@ for i, (col, config) in enumerate(zip(columns, configs, strict=True)):
     # Filled after the editor: labelled from the config before this run's edit, the heading
     # lagged one interaction behind the knobs under it.
     heading = col.empty()
-    configs[i] = ui.config_editor(f"cmp{i + 1}", config, container=col,
-                                  base=nearest_preset(config))
+    configs[i] = ui.config_editor(f"cmp{i + 1}", config, container=col, base=nearest_preset(config))
     heading.markdown(f"**{compare.column_label(i + 1, configs[i])}**")
-    col.button(tr("compare.remove"), key=f"cmp.remove.{i + 1}", on_click=_remove, args=(i,),
-               icon=":material/close:", disabled=len(configs) <= compare.MIN_COLUMNS)
+    col.button(
+        tr("compare.remove"),
+        key=f"cmp.remove.{i + 1}",
+        on_click=_remove,
+        args=(i,),
+        icon=":material/close:",
+        disabled=len(configs) <= compare.MIN_COLUMNS,
+    )
 st.session_state[STATE] = configs
 ui.sync_url(compare.comparison_to_query(configs))
 
@@ -74,36 +86,50 @@ with totals:
     table["activation_bytes"] = table["activation_bytes"].map(format_bytes)
     number = st.column_config.NumberColumn
     # Eleven columns are wider than a 1366 px screen: the model's name stays pinned while it scrolls.
-    st.dataframe(table, hide_index=True, column_config={
-        "model": st.column_config.TextColumn(tr("compare.col.model"), pinned=True),
-        "params": number(tr("compare.col.params"), format="localized"),
-        "params_diff": number(tr("compare.col.params_diff"), format="localized"),
-        "params_diff_pct": number(tr("compare.col.params_diff_pct"), format="percent"),
-        "macs": number(tr("compare.col.macs"), format="localized"),
-        "macs_diff": number(tr("compare.col.macs_diff"), format="localized"),
-        "macs_diff_pct": number(tr("compare.col.macs_diff_pct"), format="percent"),
-        "depth": number(tr("compare.col.depth")),
-        "shortcut_params": number(tr("compare.col.shortcut_params"), format="localized"),
-        "param_bytes": st.column_config.TextColumn(tr("compare.col.param_bytes")),
-        "activation_bytes": st.column_config.TextColumn(tr("compare.col.activation_bytes")),
-    }, key="cmp.table")
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "model": st.column_config.TextColumn(tr("compare.col.model"), pinned=True),
+            "params": number(tr("compare.col.params"), format="localized"),
+            "params_diff": number(tr("compare.col.params_diff"), format="localized"),
+            "params_diff_pct": number(tr("compare.col.params_diff_pct"), format="percent"),
+            "macs": number(tr("compare.col.macs"), format="localized"),
+            "macs_diff": number(tr("compare.col.macs_diff"), format="localized"),
+            "macs_diff_pct": number(tr("compare.col.macs_diff_pct"), format="percent"),
+            "depth": number(tr("compare.col.depth")),
+            "shortcut_params": number(tr("compare.col.shortcut_params"), format="localized"),
+            "param_bytes": st.column_config.TextColumn(tr("compare.col.param_bytes")),
+            "activation_bytes": st.column_config.TextColumn(tr("compare.col.activation_bytes")),
+        },
+        key="cmp.table",
+    )
     st.caption(tr("compare.totals_caption"))
 
 names = [compare.column_label(i + 1, c) for i, c in enumerate(configs)]
 st.subheader(tr("compare.per_stage"))
-metric = st.segmented_control(tr("compare.metric"), ("params", "macs"), default="params", required=True,
-                              format_func=lambda m: tr(f"compare.metric.{m}"), key="cmp.metric")
+metric = st.segmented_control(
+    tr("compare.metric"),
+    ("params", "macs"),
+    default="params",
+    required=True,
+    format_func=lambda m: tr(f"compare.metric.{m}"),
+    key="cmp.metric",
+)
 overlay = charts.stage_overlay_figure([analyze(c) for c in configs], names, metric, ui.lang(), theme())
-st.plotly_chart(overlay,
-                theme=None, key="cmp.overlay", config={"displaylogo": False})
+st.plotly_chart(overlay, theme=None, key="cmp.overlay", config={"displaylogo": False})
 
 st.subheader(tr("compare.graphs"))
-level = st.segmented_control(tr("graph.level"), ("network", "blocks"), default="blocks", required=True,
-                             format_func=lambda v: tr(f"graph.level.{v}"), key="cmp.level")
+level = st.segmented_control(
+    tr("graph.level"),
+    ("network", "blocks"),
+    default="blocks",
+    required=True,
+    format_func=lambda v: tr(f"graph.level.{v}"),
+    key="cmp.level",
+)
 st.caption(tr("compare.graphs_caption"))
 for i, (col, config) in enumerate(zip(st.columns(len(configs)), configs, strict=True)):
     with col:
         st.markdown(f"**{names[i]}**")
-        show_graph(graph.extract(config, level, fold=True), f"cmp.graph{i + 1}", counts=False,
-                   stretch=True)
-
+        show_graph(graph.extract(config, level, fold=True), f"cmp.graph{i + 1}", counts=False, stretch=True)

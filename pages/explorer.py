@@ -27,36 +27,63 @@ for problem in ui.url_errors():  # translated, the link's own text shown only as
 
 report = analyze(config)
 name = preset_name(config) or tr("app.model_custom", preset=base)
-st.subheader(tr("app.summary", name=name, block=tr(f"cfg.block.{config.block}"),
-                shortcut=tr(f"cfg.shortcut.{config.shortcut}"), stem=tr(f"cfg.stem.{config.stem}"),
-                stages="·".join(map(str, config.stages)), size=config.input_size))
+st.subheader(
+    tr(
+        "app.summary",
+        name=name,
+        block=tr(f"cfg.block.{config.block}"),
+        shortcut=tr(f"cfg.shortcut.{config.shortcut}"),
+        stem=tr(f"cfg.stem.{config.stem}"),
+        stages="·".join(map(str, config.stages)),
+        size=config.input_size,
+    )
+)
 if not report.fits:
-    st.warning(tr("app.too_big", need=format_bytes(report.param_bytes + report.activation_bytes),
-                  limit=format_bytes(report.memory_limit)), icon=":material/memory:")
+    st.warning(
+        tr(
+            "app.too_big",
+            need=format_bytes(report.param_bytes + report.activation_bytes),
+            limit=format_bytes(report.memory_limit),
+        ),
+        icon=":material/memory:",
+    )
 
 m = st.columns(5)
-m[0].metric(tr("metric.params"), f"{report.total_params:,}",
-            help=tr("metric.params_help", bn=f"{report.bn_params:,}", sc=f"{report.shortcut_params:,}"))
-m[1].metric(tr("metric.macs"), format_count(report.total_macs),
-            help=tr("metric.macs_help", size=config.input_size, exact=f"{report.total_macs:,}"))
+m[0].metric(
+    tr("metric.params"),
+    f"{report.total_params:,}",
+    help=tr("metric.params_help", bn=f"{report.bn_params:,}", sc=f"{report.shortcut_params:,}"),
+)
+m[1].metric(
+    tr("metric.macs"),
+    format_count(report.total_macs),
+    help=tr("metric.macs_help", size=config.input_size, exact=f"{report.total_macs:,}"),
+)
 m[2].metric(tr("metric.depth"), report.depth, help=tr("metric.depth_help"))
 m[3].metric(tr("metric.param_mem"), format_bytes(report.param_bytes), help=tr("metric.param_mem_help"))
-m[4].metric(tr("metric.act_mem"), format_bytes(report.activation_bytes),
-            help=tr("metric.act_mem_help"))
+m[4].metric(tr("metric.act_mem"), format_bytes(report.activation_bytes), help=tr("metric.act_mem_help"))
 
 VIEWS = ("layers", "stages", "blocks", "graph", "charts", "code")
 # A segmented control, not st.tabs: tabs run every view on each rerun, and the graph and charts
 # of ResNet-1202 are too heavy to build unseen.
 st.session_state.setdefault("view", "layers")
-view = st.segmented_control(tr("view.label"), VIEWS, format_func=ui.labels("view"), key="view",
-                            required=True, label_visibility="collapsed")
+view = st.segmented_control(
+    tr("view.label"),
+    VIEWS,
+    format_func=ui.labels("view"),
+    key="view",
+    required=True,
+    label_visibility="collapsed",
+)
 
 if view == "layers":
     stages = ["stem", *(s.name for s in report.plan.stages), "head"]
     left, right = st.columns([2, 1])
     lang, all_label = ui.lang(), tr("layers.all_stages")
     chosen = left.selectbox(
-        tr("layers.stage_filter"), ["all", *stages], key="layers.stage",
+        tr("layers.stage_filter"),
+        ["all", *stages],
+        key="layers.stage",
         format_func=lambda s: all_label if s == "all" else ui.stage_label(s, lang),
     )
     folded = right.toggle(tr("layers.fold"), key="layers.fold")
@@ -64,9 +91,13 @@ if view == "layers":
     table = fold_to_blocks(table) if folded else table
     st.caption(tr("layers.count", shown=len(table), total=len(report.layers)))
     ui.show_table(table, height=min(38 * (len(table) + 1), 560))
-    st.download_button(tr("layers.csv"), table.to_csv(index=False).encode(),
-                       file_name=f"{preset_name(config) or 'custom'}-layers.csv", mime="text/csv",
-                       key="layers.csv")
+    st.download_button(
+        tr("layers.csv"),
+        table.to_csv(index=False).encode(),
+        file_name=f"{preset_name(config) or 'custom'}-layers.csv",
+        mime="text/csv",
+        key="layers.csv",
+    )
 elif view == "stages":
     stages = report.stages.assign(
         stage=report.stages["stage"].map(ui.stage_label),
@@ -78,8 +109,14 @@ elif view == "stages":
 elif view == "blocks":
     # A narrow box, so the sums below start higher on the first screen.
     channels = st.columns([1, 2])[0].number_input(
-        tr("blocks.channels"), min_value=4, max_value=65536, step=4, value=256, key="blocks.channels",
-        help=tr("blocks.channels_help"))
+        tr("blocks.channels"),
+        min_value=4,
+        max_value=65536,
+        step=4,
+        value=256,
+        key="blocks.channels",
+        help=tr("blocks.channels_help"),
+    )
     try:
         arith = block_arithmetic(int(channels))
     except ValueError as exc:
@@ -99,4 +136,3 @@ else:
     st.code(config_to_code(config), language="python")
 
 st.sidebar.caption(tr("app.presets_caption", n=len(PRESETS)))
-

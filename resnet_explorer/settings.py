@@ -42,18 +42,36 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
-        Setting("RESNET_EXPLORER_MAX_MODEL_MB", "a number of megabytes above 0, e.g. 2048",
-                "largest model (weights + one forward pass, float32) the server builds; default 2048"),
-        Setting("RESNET_EXPLORER_MAX_CHECKPOINT_MB", "a number of megabytes above 0, e.g. 1024",
-                "largest checkpoint file accepted, whatever the model; default 1024"),
-        Setting("RESNET_EXPLORER_CLASSIFY_THREADS", "a whole number from 1 to 1024",
-                "torch threads of the classify worker; default all cores but one"),
-        Setting("RESNET_EXPLORER_TRAIN_THREADS", "a whole number from 1 to 1024",
-                "torch threads per training run; default half the cores"),
-        Setting("RESNET_EXPLORER_MAX_TRAINING_RUNS", "a whole number from 1 to 1024",
-                "training runs at once on this server; default cores / (2 × threads per run)"),
-        Setting("RESNET_EXPLORER_DATA", "a folder path",
-                "where downloaded datasets live; default ~/.cache/resnet_explorer/data"),
+        Setting(
+            "RESNET_EXPLORER_MAX_MODEL_MB",
+            "a number of megabytes above 0, e.g. 2048",
+            "largest model (weights + one forward pass, float32) the server builds; default 2048",
+        ),
+        Setting(
+            "RESNET_EXPLORER_MAX_CHECKPOINT_MB",
+            "a number of megabytes above 0, e.g. 1024",
+            "largest checkpoint file accepted, whatever the model; default 1024",
+        ),
+        Setting(
+            "RESNET_EXPLORER_CLASSIFY_THREADS",
+            "a whole number from 1 to 1024",
+            "torch threads of the classify worker; default all cores but one",
+        ),
+        Setting(
+            "RESNET_EXPLORER_TRAIN_THREADS",
+            "a whole number from 1 to 1024",
+            "torch threads per training run; default half the cores",
+        ),
+        Setting(
+            "RESNET_EXPLORER_MAX_TRAINING_RUNS",
+            "a whole number from 1 to 1024",
+            "training runs at once on this server; default cores / (2 × threads per run)",
+        ),
+        Setting(
+            "RESNET_EXPLORER_DATA",
+            "a folder path",
+            "where downloaded datasets live; default ~/.cache/resnet_explorer/data",
+        ),
     )
 }
 
@@ -126,8 +144,9 @@ def train_threads() -> int:
 
 def max_training_runs() -> int:
     """Concurrent training runs per server: cores / (2 × threads per run), at least 1."""
-    return _positive_int("RESNET_EXPLORER_MAX_TRAINING_RUNS",
-                         lambda: max(1, _cores() // (2 * train_threads())))
+    return _positive_int(
+        "RESNET_EXPLORER_MAX_TRAINING_RUNS", lambda: max(1, _cores() // (2 * train_threads()))
+    )
 
 
 def data_root() -> Path:

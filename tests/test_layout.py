@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT
 
 PACKAGE = ROOT / "resnet_explorer"
@@ -57,14 +56,16 @@ def test_pages_do_not_import_torch_and_stay_thin(path: Path) -> None:
 
 @pytest.mark.parametrize("path", sorted((PACKAGE / "core").glob("*.py")), ids=lambda p: p.name)
 def test_core_stands_on_its_own(path: Path) -> None:
-    above = {n for n in _imports(path)
-             if n.split(".")[:2] in ([["resnet_explorer", s] for s in ("visual", "classify", "train", "ui", "cli")])}
-    assert not above, f"core/{path.name} imports {sorted(above)}: core may use only itself, settings, formatting"
+    outside = [["resnet_explorer", s] for s in ("visual", "classify", "train", "ui", "cli")]
+    above = {n for n in _imports(path) if n.split(".")[:2] in outside}
+    assert not above, f"core/{path.name} imports {sorted(above)}: core uses only itself, settings, formatting"
 
 
 def test_importing_core_loads_no_streamlit() -> None:
-    code = ("import sys, resnet_explorer, resnet_explorer.core.compare, resnet_explorer.core.paper, "
-            "resnet_explorer.core.checkpoints; sys.exit('streamlit' in sys.modules)")
+    code = (
+        "import sys, resnet_explorer, resnet_explorer.core.compare, resnet_explorer.core.paper, "
+        "resnet_explorer.core.checkpoints; sys.exit('streamlit' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 
 
@@ -78,8 +79,15 @@ def test_the_package_top_level_stays_small() -> None:
 def test_the_public_api_is_importable_from_the_package() -> None:
     import resnet_explorer
 
-    for name in ("ResNetConfig", "PRESETS", "build_model", "analyze", "Analysis", "block_arithmetic",
-                 "model_from_checkpoint"):
+    for name in (
+        "ResNetConfig",
+        "PRESETS",
+        "build_model",
+        "analyze",
+        "Analysis",
+        "block_arithmetic",
+        "model_from_checkpoint",
+    ):
         assert name in resnet_explorer.__all__ and hasattr(resnet_explorer, name), name
 
 

@@ -67,8 +67,14 @@ def test_validate_all_lists_every_bad_variable_and_unknown_names(monkeypatch) ->
 @pytest.mark.parametrize("raw", ["abc", "-1"])
 def test_the_cli_stops_with_one_line_naming_the_variable(raw: str) -> None:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT), "RESNET_EXPLORER_MAX_MODEL_MB": raw}
-    out = subprocess.run([sys.executable, "-m", "resnet_explorer", "summary", "--preset", "resnet18"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "resnet_explorer", "summary", "--preset", "resnet18"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 2
     assert out.stdout == ""
     assert out.stderr.strip().count("\n") == 0 and "Traceback" not in out.stderr

@@ -26,10 +26,25 @@ import torch
 from PIL import Image, UnidentifiedImageError
 
 __all__ = [
-    "ImageInputError", "LoadedImage", "Step", "Preprocessed", "ALLOWED_FORMATS", "IMAGE_SUFFIXES",
-    "MAX_PIXELS", "MAX_SIDE", "MIN_SIDE", "MAX_BYTES", "MAX_ASPECT", "MAX_STEP_PIXELS", "DISPLAY_SIDE",
-    "load_image", "preprocess_imagenet",
-    "photo_to_digit", "preprocess_digits", "digit_image", "sample_photos",
+    "ImageInputError",
+    "LoadedImage",
+    "Step",
+    "Preprocessed",
+    "ALLOWED_FORMATS",
+    "IMAGE_SUFFIXES",
+    "MAX_PIXELS",
+    "MAX_SIDE",
+    "MIN_SIDE",
+    "MAX_BYTES",
+    "MAX_ASPECT",
+    "MAX_STEP_PIXELS",
+    "DISPLAY_SIDE",
+    "load_image",
+    "preprocess_imagenet",
+    "photo_to_digit",
+    "preprocess_digits",
+    "digit_image",
+    "sample_photos",
 ]
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
@@ -48,16 +63,28 @@ DIGIT_WORK_SIDE = 1024  # a digit photo is reduced to this before finding the in
 
 # EXIF orientation tag 0x0112 -> the transpose that makes the image upright (EXIF 2.3, Table 4).
 _ORIENTATION = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
 # Magic numbers of formats we refuse, so the message can say which format it was (without asking
 # Pillow to parse a format we did not allow).
 _OTHER_FORMATS = (
-    (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"\x00\x00\x01\x00", "ICO"), (b"8BPS", "PSD"),
-    (b"%PDF", "PDF"), (b"%!PS", "EPS"), (b"<svg", "SVG"), (b"<?xml", "SVG/XML"),
-    (b"\x00\x00\x00\x0cjP  ", "JPEG 2000"), (b"qoif", "QOI"), (b"DDS ", "DDS"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"\x00\x00\x01\x00", "ICO"),
+    (b"8BPS", "PSD"),
+    (b"%PDF", "PDF"),
+    (b"%!PS", "EPS"),
+    (b"<svg", "SVG"),
+    (b"<?xml", "SVG/XML"),
+    (b"\x00\x00\x00\x0cjP  ", "JPEG 2000"),
+    (b"qoif", "QOI"),
+    (b"DDS ", "DDS"),
 )
 
 
@@ -115,41 +142,62 @@ def load_image(data: bytes) -> LoadedImage:
     if not data:
         raise ImageInputError("empty", f"the file is empty (0 bytes); allowed: {allowed} images.")
     if len(data) > MAX_BYTES:
-        raise ImageInputError("too_many_bytes", f"the file is {len(data) / 2**20:.1f} MB; allowed at most "
-                              f"{MAX_BYTES / 2**20:.0f} MB.", {"size": f"{len(data) / 2**20:.1f}",
-                                                               "limit": f"{MAX_BYTES / 2**20:.0f}"})
+        raise ImageInputError(
+            "too_many_bytes",
+            f"the file is {len(data) / 2**20:.1f} MB; allowed at most {MAX_BYTES / 2**20:.0f} MB.",
+            {"size": f"{len(data) / 2**20:.1f}", "limit": f"{MAX_BYTES / 2**20:.0f}"},
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             im = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)  # header only
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageInputError("bomb", f"refused before decoding: {exc}; allowed at most {MAX_PIXELS:,} "
-                              "pixels.", {"limit": f"{MAX_PIXELS:,}", "pixels": "?"}) from None
+        raise ImageInputError(
+            "bomb",
+            f"refused before decoding: {exc}; allowed at most {MAX_PIXELS:,} pixels.",
+            {"limit": f"{MAX_PIXELS:,}", "pixels": "?"},
+        ) from None
     except UnidentifiedImageError:
         other = _sniff_other(data)
         if other:
-            raise ImageInputError("format", f"{other} images are not accepted; allowed: {allowed}.",
-                                  {"format": other, "allowed": allowed}) from None
-        raise ImageInputError("not_image", "not an image (or a damaged one): no image header found; "
-                              f"allowed: {allowed}.", {"allowed": allowed}) from None
+            raise ImageInputError(
+                "format",
+                f"{other} images are not accepted; allowed: {allowed}.",
+                {"format": other, "allowed": allowed},
+            ) from None
+        raise ImageInputError(
+            "not_image",
+            f"not an image (or a damaged one): no image header found; allowed: {allowed}.",
+            {"allowed": allowed},
+        ) from None
     except Exception as exc:  # a damaged header can raise almost anything from a plugin
-        raise ImageInputError("not_image", f"not a readable image ({type(exc).__name__}); allowed: "
-                              f"{allowed}.", {"allowed": allowed}) from None
+        raise ImageInputError(
+            "not_image",
+            f"not a readable image ({type(exc).__name__}); allowed: {allowed}.",
+            {"allowed": allowed},
+        ) from None
     w, h = im.size
     if w * h > MAX_PIXELS or max(w, h) > MAX_SIDE:
         raise ImageInputError(
-            "bomb", f"refused before decoding: the header declares {w}×{h} = {w * h:,} pixels; allowed at "
+            "bomb",
+            f"refused before decoding: the header declares {w}×{h} = {w * h:,} pixels; allowed at "
             f"most {MAX_PIXELS:,} pixels and {MAX_SIDE:,} px a side.",
-            {"width": w, "height": h, "pixels": f"{w * h:,}", "limit": f"{MAX_PIXELS:,}", "side": MAX_SIDE})
+            {"width": w, "height": h, "pixels": f"{w * h:,}", "limit": f"{MAX_PIXELS:,}", "side": MAX_SIDE},
+        )
     if max(w, h) > MAX_ASPECT * min(w, h) and min(w, h) >= MIN_SIDE:
         ratio = f"{max(w, h) / min(w, h):,.0f}"
         raise ImageInputError(
-            "aspect", f"the image is {w}×{h} px: its long side is {ratio} times its short side; allowed at "
+            "aspect",
+            f"the image is {w}×{h} px: its long side is {ratio} times its short side; allowed at "
             f"most {MAX_ASPECT}:1 (a photo or a panorama).",
-            {"width": w, "height": h, "ratio": ratio, "limit": MAX_ASPECT})
+            {"width": w, "height": h, "ratio": ratio, "limit": MAX_ASPECT},
+        )
     if min(w, h) < MIN_SIDE:
-        raise ImageInputError("too_small", f"the image is {w}×{h} px; allowed at least "
-                              f"{MIN_SIDE}×{MIN_SIDE}.", {"width": w, "height": h, "min": MIN_SIDE})
+        raise ImageInputError(
+            "too_small",
+            f"the image is {w}×{h} px; allowed at least {MIN_SIDE}×{MIN_SIDE}.",
+            {"width": w, "height": h, "min": MIN_SIDE},
+        )
     fmt, mode = im.format or "?", im.mode
     notes: list[tuple[str, dict[str, Any]]] = []
     if getattr(im, "is_animated", False):
@@ -163,8 +211,11 @@ def load_image(data: bytes) -> LoadedImage:
     try:
         im.load()
     except Exception as exc:  # "image file is truncated", broken data streams
-        raise ImageInputError("truncated", f"the image data is truncated or damaged ({exc}); allowed: "
-                              f"complete {allowed} files.", {"detail": str(exc)[:120]}) from None
+        raise ImageInputError(
+            "truncated",
+            f"the image data is truncated or damaged ({exc}); allowed: complete {allowed} files.",
+            {"detail": str(exc)[:120]},
+        ) from None
     rgb = _to_rgb(im, notes)
     if orientation in _ORIENTATION:
         rgb = rgb.transpose(_ORIENTATION[orientation])
@@ -201,8 +252,10 @@ def _to_rgb(im: Image.Image, notes: list[tuple[str, dict[str, Any]]]) -> Image.I
 
 # --- ImageNet preprocessing (torchvision's ImageClassification preset) -------------------------
 
-def preprocess_imagenet(image: Image.Image, resize_size: int, crop_size: int,
-                        mean: tuple[float, ...], std: tuple[float, ...]) -> Preprocessed:
+
+def preprocess_imagenet(
+    image: Image.Image, resize_size: int, crop_size: int, mean: tuple[float, ...], std: tuple[float, ...]
+) -> Preprocessed:
     """torchvision's ``ImageClassification`` transform, keeping the picture after each step."""
     import torchvision.transforms.functional as TF
     from torchvision.transforms import InterpolationMode
@@ -218,8 +271,12 @@ def preprocess_imagenet(image: Image.Image, resize_size: int, crop_size: int,
     channels = x.shape[0]
     steps = (
         Step("original", _display(np.asarray(image)), (channels, image.height, image.width)),
-        Step("resized", _display(np.asarray(resized)), (channels, resized.height, resized.width),
-             {"size": resize_size}),
+        Step(
+            "resized",
+            _display(np.asarray(resized)),
+            (channels, resized.height, resized.width),
+            {"size": resize_size},
+        ),
         Step("cropped", _display(np.asarray(cropped)), (channels, crop_size, crop_size), {"size": crop_size}),
         Step("normalised", _display(_normalised_picture(x)), tuple(x.shape), _stats(x)),
     )
@@ -230,9 +287,11 @@ def _check_step(code: str, h: int, w: int) -> None:
     """Refuse a step whose result would be too large, before computing it."""
     if h * w > MAX_STEP_PIXELS:
         raise ImageInputError(
-            "step_too_large", f"the {code} image would be {w:,}×{h:,} = {w * h:,} pixels; allowed at most "
+            "step_too_large",
+            f"the {code} image would be {w:,}×{h:,} = {w * h:,} pixels; allowed at most "
             f"{MAX_STEP_PIXELS:,} after any step (use a less extreme image or a smaller input size).",
-            {"step": code, "width": w, "height": h, "limit": f"{MAX_STEP_PIXELS:,}"})
+            {"step": code, "width": w, "height": h, "limit": f"{MAX_STEP_PIXELS:,}"},
+        )
 
 
 def _display(picture: np.ndarray) -> np.ndarray:
@@ -253,14 +312,20 @@ def _normalised_picture(x: torch.Tensor) -> np.ndarray:
 
 
 def _stats(x: torch.Tensor) -> dict[str, Any]:
-    return {"mean": f"{float(x.mean()):+.2f}", "std": f"{float(x.std()):.2f}",
-            "min": f"{float(x.min()):+.2f}", "max": f"{float(x.max()):+.2f}"}
+    return {
+        "mean": f"{float(x.mean()):+.2f}",
+        "std": f"{float(x.std()):.2f}",
+        "min": f"{float(x.min()):+.2f}",
+        "max": f"{float(x.max()):+.2f}",
+    }
 
 
 # --- digits preprocessing -----------------------------------------------------------------------
 
-def photo_to_digit(image: Image.Image, notes: list[tuple[str, dict[str, Any]]] | None = None
-                   ) -> tuple[np.ndarray, tuple[Step, ...]]:
+
+def photo_to_digit(
+    image: Image.Image, notes: list[tuple[str, dict[str, Any]]] | None = None
+) -> tuple[np.ndarray, tuple[Step, ...]]:
     """A photo of a digit -> an 8×8 array of ink counts 0..16, as in load_digits.
 
     The UCI optdigits set (which scikit-learn's digits are) was made from 32×32 bitmaps divided into
@@ -283,12 +348,17 @@ def photo_to_digit(image: Image.Image, notes: list[tuple[str, dict[str, Any]]] |
     bright = grey if light_on_dark else 255.0 - grey
     # Subtract the ground's level: a photo's paper is not pure white, nor a blackboard pure black.
     ink = np.clip(bright - float(np.percentile(bright, 50)), 0, None)
-    steps = [Step("grey", _display(grey.astype(np.uint8)), grey.shape),
-             Step("kept_light" if light_on_dark else "inverted", _display(_to_u8(ink)), ink.shape)]
+    steps = [
+        Step("grey", _display(grey.astype(np.uint8)), grey.shape),
+        Step("kept_light" if light_on_dark else "inverted", _display(_to_u8(ink)), ink.shape),
+    ]
     peak = float(ink.max())
     if peak < 1e-6:
-        raise ImageInputError("no_ink", "no digit found: the image is one flat colour. Allowed: a dark digit "
-                              "on light paper, or a light digit on a dark ground (or a held-out sample).")
+        raise ImageInputError(
+            "no_ink",
+            "no digit found: the image is one flat colour. Allowed: a dark digit "
+            "on light paper, or a light digit on a dark ground (or a held-out sample).",
+        )
     mask = ink > 0.35 * peak
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
@@ -297,7 +367,7 @@ def photo_to_digit(image: Image.Image, notes: list[tuple[str, dict[str, Any]]] |
     side = max(crop.shape)
     square = np.zeros((side, side))
     y0, x0 = (side - crop.shape[0]) // 2, (side - crop.shape[1]) // 2
-    square[y0:y0 + crop.shape[0], x0:x0 + crop.shape[1]] = crop
+    square[y0 : y0 + crop.shape[0], x0 : x0 + crop.shape[1]] = crop
     steps.append(Step("padded", _display(_to_u8(square)), square.shape))
     bitmap_img = Image.fromarray(_to_u8(square)).resize((32, 32), Image.Resampling.BOX)
     bitmap = np.asarray(bitmap_img, dtype=np.float64) > 0.35 * 255
@@ -318,18 +388,25 @@ def digit_image(counts: np.ndarray, scale: int = 16) -> np.ndarray:
     return np.kron(arr, np.ones((scale, scale), np.uint8)) if scale > 1 else arr
 
 
-def preprocess_digits(counts: np.ndarray, input_size: int, mean: list[float] | tuple[float, ...],
-                      std: list[float] | tuple[float, ...], steps: tuple[Step, ...] = ()) -> Preprocessed:
+def preprocess_digits(
+    counts: np.ndarray,
+    input_size: int,
+    mean: list[float] | tuple[float, ...],
+    std: list[float] | tuple[float, ...],
+    steps: tuple[Step, ...] = (),
+) -> Preprocessed:
     """8×8 ink counts -> the network input, through the training code's own ``digits_to_input``."""
     from ..train.data import digits_to_input
 
     x = digits_to_input(np.asarray(counts, dtype=np.float32)[None], input_size, mean, std)  # (1, 1, S, S)
     resized = x[0] * torch.tensor(list(std)).view(-1, 1, 1) + torch.tensor(list(mean)).view(-1, 1, 1)
     resized_u8 = (resized[0].clamp(0, 1) * 255).round().to(torch.uint8).numpy()
-    all_steps = (*steps,
-                 Step("digits8", digit_image(counts, 1), (1, 8, 8)),
-                 Step("resized", resized_u8, (1, input_size, input_size), {"size": input_size}),
-                 Step("normalised", _normalised_picture(x[0]), tuple(x[0].shape), _stats(x[0])))
+    all_steps = (
+        *steps,
+        Step("digits8", digit_image(counts, 1), (1, 8, 8)),
+        Step("resized", resized_u8, (1, input_size, input_size), {"size": input_size}),
+        Step("normalised", _normalised_picture(x[0]), tuple(x[0].shape), _stats(x[0])),
+    )
     return Preprocessed(x, all_steps, np.stack([resized_u8] * 3, axis=-1))
 
 
@@ -340,4 +417,3 @@ def sample_photos() -> dict[str, Image.Image]:
     bunch = load_sample_images()
     pairs = zip(bunch.filenames, bunch.images, strict=True)
     return {os.path.basename(name): Image.fromarray(img) for name, img in pairs}
-

@@ -23,8 +23,17 @@ import torch.nn.functional as F
 
 from ..core.model import ResNet
 
-__all__ = ["StageMaps", "Classification", "classify", "cam_for", "overlay", "feature_grid", "colormap",
-           "CIFAR10_ZH", "class_names"]
+__all__ = [
+    "StageMaps",
+    "Classification",
+    "classify",
+    "cam_for",
+    "overlay",
+    "feature_grid",
+    "colormap",
+    "CIFAR10_ZH",
+    "class_names",
+]
 
 TOP_K = 5
 MAPS_PER_STAGE = 8
@@ -32,8 +41,18 @@ MAX_MAP_SIDE = 112  # a stem map of a 1024 px input is 256 px; the grid needs no
 
 # CIFAR-10's classes in Simplified Chinese (the lab can train on CIFAR-10). ImageNet's 1,000 names
 # ship in English only; we show them as they are rather than invent translations.
-CIFAR10_ZH = {"airplane": "飞机", "automobile": "汽车", "bird": "鸟", "cat": "猫", "deer": "鹿",
-              "dog": "狗", "frog": "青蛙", "horse": "马", "ship": "船", "truck": "卡车"}
+CIFAR10_ZH = {
+    "airplane": "飞机",
+    "automobile": "汽车",
+    "bird": "鸟",
+    "cat": "猫",
+    "deer": "鹿",
+    "dog": "狗",
+    "frog": "青蛙",
+    "horse": "马",
+    "ship": "船",
+    "truck": "卡车",
+}
 
 
 @dataclass(frozen=True)
@@ -59,8 +78,9 @@ class Classification:
     threads: int
 
 
-def classify(model: ResNet, x: torch.Tensor, top_k: int = TOP_K, maps_per_stage: int = MAPS_PER_STAGE
-             ) -> Classification:
+def classify(
+    model: ResNet, x: torch.Tensor, top_k: int = TOP_K, maps_per_stage: int = MAPS_PER_STAGE
+) -> Classification:
     """Run ``x`` (1, C, H, W) through ``model`` once, keeping what the page shows."""
     if x.dim() != 4 or x.shape[0] != 1:
         raise ValueError(f"x: got shape {tuple(x.shape)}; expected (1, C, H, W)")
@@ -83,10 +103,14 @@ def classify(model: ResNet, x: torch.Tensor, top_k: int = TOP_K, maps_per_stage:
         names = ["stem", *model.stage_names]
         stages = tuple(_stage_maps(n, m[0], maps_per_stage) for n, m in zip(names, maps, strict=True))
     return Classification(
-        logits=logits.numpy().copy(), probs=probs.numpy().copy(),
+        logits=logits.numpy().copy(),
+        probs=probs.numpy().copy(),
         top=tuple((int(i), float(v)) for i, v in zip(indices, values, strict=True)),
-        stages=stages, cams=cams.numpy().copy(), fc_bias=fc.bias.detach().numpy().copy(),
-        elapsed_ms=elapsed, threads=torch.get_num_threads(),
+        stages=stages,
+        cams=cams.numpy().copy(),
+        fc_bias=fc.bias.detach().numpy().copy(),
+        elapsed_ms=elapsed,
+        threads=torch.get_num_threads(),
     )
 
 
@@ -101,8 +125,13 @@ def _stage_maps(name: str, fmap: torch.Tensor, k: int) -> StageMaps:
     lo = chosen.amin(dim=(1, 2), keepdim=True)
     hi = chosen.amax(dim=(1, 2), keepdim=True)
     scaled = (chosen - lo) / (hi - lo).clamp_min(1e-12)
-    return StageMaps(name, (c, h, w), tuple(int(i) for i in order),
-                     tuple(float(strength[i]) for i in order), scaled.numpy().astype(np.float32))
+    return StageMaps(
+        name,
+        (c, h, w),
+        tuple(int(i) for i in order),
+        tuple(float(strength[i]) for i in order),
+        scaled.numpy().astype(np.float32),
+    )
 
 
 def cam_for(result: Classification, class_index: int) -> np.ndarray:
@@ -129,8 +158,12 @@ def colormap(values: np.ndarray) -> np.ndarray:
 def overlay(image: np.ndarray, cam: np.ndarray, alpha: float = 0.5) -> np.ndarray:
     """Upsample a 0..1 CAM to ``image`` (H, W, 3 uint8) bilinearly and blend it in."""
     h, w = image.shape[:2]
-    up = F.interpolate(torch.as_tensor(cam, dtype=torch.float32)[None, None], size=(h, w), mode="bilinear",
-                       align_corners=False)[0, 0].numpy()
+    up = F.interpolate(
+        torch.as_tensor(cam, dtype=torch.float32)[None, None],
+        size=(h, w),
+        mode="bilinear",
+        align_corners=False,
+    )[0, 0].numpy()
     heat = colormap(up).astype(np.float64)
     base = image.astype(np.float64)
     if base.ndim == 2:
@@ -148,7 +181,7 @@ def feature_grid(stage: StageMaps, columns: int = 4, gap: int = 2, tile: int = 9
     for n in range(k):
         r, c = divmod(n, columns)
         tile_img = colormap(np.kron(stage.maps[n], np.ones((scale, scale), np.float32)))
-        grid[r * (th + gap): r * (th + gap) + th, c * (tw + gap): c * (tw + gap) + tw] = tile_img
+        grid[r * (th + gap) : r * (th + gap) + th, c * (tw + gap) : c * (tw + gap) + tw] = tile_img
     return grid
 
 

@@ -19,8 +19,19 @@ from ..core.model import ModelTooLargeError
 from ..i18n import STRINGS, t
 from .images import ImageInputError
 
-__all__ = ["REFUSALS", "source_options", "default_source", "JobRunner", "run_and_wait", "refusal_reason",
-           "cam_order", "cam_class", "display_name", "model_name", "in_rows"]
+__all__ = [
+    "REFUSALS",
+    "source_options",
+    "default_source",
+    "JobRunner",
+    "run_and_wait",
+    "refusal_reason",
+    "cam_order",
+    "cam_class",
+    "display_name",
+    "model_name",
+    "in_rows",
+]
 
 # What a job may raise that the page shows as a message (anything else is a bug and shows as one).
 REFUSALS = (CheckpointError, ImageInputError, ModelTooLargeError, ValueError, OSError)
@@ -32,8 +43,9 @@ def source_options(pretrained: Sequence[str], has_digits: bool, has_lab: bool) -
     return [*pretrained, *extra, "upload", "random"]
 
 
-def default_source(current: str | None, options: Sequence[str], cached: Sequence[str], has_digits: bool,
-                   has_lab: bool) -> str:
+def default_source(
+    current: str | None, options: Sequence[str], cached: Sequence[str], has_digits: bool, has_lab: bool
+) -> str:
     """Keep the user's pick while it is offered; else a model just trained in the lab, else the newest
     ImageNet weights already on disk, else the offline digits model, else the first option."""
     if current in options:
@@ -53,8 +65,9 @@ class JobRunner(Protocol):
     def pending(self) -> int: ...
 
 
-def run_and_wait(pool: JobRunner, job: Any, tick: Callable[[int], None], interval_s: float = 0.15
-                 ) -> tuple[str, Any]:
+def run_and_wait(
+    pool: JobRunner, job: Any, tick: Callable[[int], None], interval_s: float = 0.15
+) -> tuple[str, Any]:
     """Submit ``job``, call ``tick(jobs_ahead)`` until it is done, and return ``("ok", outcome)`` or
     ``("error", exception)`` for a refusal the page can word.
 
@@ -118,8 +131,12 @@ def model_name(config: ResNetConfig, lang: str) -> str:
         return display_name(exact)
     near = nearest_preset(config)
     if set(config_diff(PRESETS[near], config)) <= {"in_channels", "input_size"}:
-        return t("classify.model.resized", lang, name=display_name(near),
-                 layout=t(f"classify.layout.{config.stem}", lang))
+        return t(
+            "classify.model.resized",
+            lang,
+            name=display_name(near),
+            layout=t(f"classify.layout.{config.stem}", lang),
+        )
     return t("classify.model.custom", lang, name=display_name(near))
 
 

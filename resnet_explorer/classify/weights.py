@@ -32,15 +32,39 @@ from ..core.config import PRESETS, ResNetConfig, config_from_query
 from ..core.model import ResNet, build_model
 
 __all__ = [
-    "PretrainedWeights", "WeightsNotCachedError", "WeightsDownloadError", "ARCHS", "catalogue",
-    "find", "available_for", "cache_dir", "download", "load_pretrained", "download_command",
-    "register_file", "DigitsModelInfo", "digits_model_info", "load_digits_model", "heldout_digits", "ASSETS",
+    "PretrainedWeights",
+    "WeightsNotCachedError",
+    "WeightsDownloadError",
+    "ARCHS",
+    "catalogue",
+    "find",
+    "available_for",
+    "cache_dir",
+    "download",
+    "load_pretrained",
+    "download_command",
+    "register_file",
+    "DigitsModelInfo",
+    "digits_model_info",
+    "load_digits_model",
+    "heldout_digits",
+    "ASSETS",
 ]
 
 # torchvision's ImageNet weights for the paper's ResNets and, built by the same ResNet class with
 # groups / width_per_group, ResNeXt and Wide ResNet (V1, and V2 where torchvision ships one).
-ARCHS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "resnext101_32x8d",
-         "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2")
+ARCHS = (
+    "resnet18",
+    "resnet34",
+    "resnet50",
+    "resnet101",
+    "resnet152",
+    "resnext50_32x4d",
+    "resnext101_32x8d",
+    "resnext101_64x4d",
+    "wide_resnet50_2",
+    "wide_resnet101_2",
+)
 ASSETS = Path(__file__).resolve().parents[1] / "assets"  # resnet_explorer/assets
 DIGITS_NAME = "digits_resnet20"
 _CHUNK = 1 << 16
@@ -133,14 +157,23 @@ def catalogue() -> tuple[PretrainedWeights, ...]:
         for w in get_model_weights(arch):
             t = w.transforms()
             metrics = w.meta["_metrics"]["ImageNet-1K"]
-            out.append(PretrainedWeights(
-                arch=arch, version=w.name, url=w.url, acc1=float(metrics["acc@1"]),
-                acc5=float(metrics["acc@5"]), num_params=int(w.meta["num_params"]),
-                gflops=float(w.meta["_ops"]), file_size_mb=float(w.meta["_file_size"]),
-                resize_size=int(t.resize_size[0]), crop_size=int(t.crop_size[0]),
-                mean=tuple(float(v) for v in t.mean), std=tuple(float(v) for v in t.std),
-                categories=tuple(w.meta["categories"]),
-            ))
+            out.append(
+                PretrainedWeights(
+                    arch=arch,
+                    version=w.name,
+                    url=w.url,
+                    acc1=float(metrics["acc@1"]),
+                    acc5=float(metrics["acc@5"]),
+                    num_params=int(w.meta["num_params"]),
+                    gflops=float(w.meta["_ops"]),
+                    file_size_mb=float(w.meta["_file_size"]),
+                    resize_size=int(t.resize_size[0]),
+                    crop_size=int(t.crop_size[0]),
+                    mean=tuple(float(v) for v in t.mean),
+                    std=tuple(float(v) for v in t.std),
+                    categories=tuple(w.meta["categories"]),
+                )
+            )
     return tuple(out)
 
 
@@ -165,17 +198,20 @@ def download_command(weights: PretrainedWeights) -> str:
 
 
 def _not_cached_message(weights: PretrainedWeights, reason: str) -> str:
-    return (f"{reason}: {weights.label} weights are not in torch's cache. Expected file: {weights.path} "
-            f"(from {weights.url}). Fetch it ahead of class with: {download_command(weights)} — or copy the "
-            f"file from another machine and register it with: {download_command(weights)} --file PATH")
+    return (
+        f"{reason}: {weights.label} weights are not in torch's cache. Expected file: {weights.path} "
+        f"(from {weights.url}). Fetch it ahead of class with: {download_command(weights)} — or copy the "
+        f"file from another machine and register it with: {download_command(weights)} --file PATH"
+    )
 
 
 def _urlopen(url: str, timeout: float):  # the one network call; tests replace it
     return urllib.request.urlopen(url, timeout=timeout)
 
 
-def download(weights: PretrainedWeights, progress: Callable[[int, int], None] | None = None,
-             timeout: float = 30.0) -> Path:
+def download(
+    weights: PretrainedWeights, progress: Callable[[int, int], None] | None = None, timeout: float = 30.0
+) -> Path:
     """Fetch ``weights`` into torch's cache, calling ``progress(done_bytes, total_bytes)`` as it goes.
 
     Written to a temporary file beside the target, checked against the SHA-256 prefix in the file name,
@@ -204,14 +240,19 @@ def download(weights: PretrainedWeights, progress: Callable[[int, int], None] | 
                 if progress:
                     progress(done, total)
         if total and done != total:
-            raise WeightsDownloadError(f"download of {weights.url} stopped at {done:,} of {total:,} bytes; "
-                                       "nothing was saved. Try again.", weights)
+            raise WeightsDownloadError(
+                f"download of {weights.url} stopped at {done:,} of {total:,} bytes; "
+                "nothing was saved. Try again.",
+                weights,
+            )
         expected = weights.sha256_prefix
         if expected and not digest.hexdigest().startswith(expected):
             got = digest.hexdigest()[:12]
             raise WeightsDownloadError(
                 f"download of {weights.url} does not match its published hash (sha256 {got}…, expected "
-                f"{expected}…); nothing was saved.", weights)
+                f"{expected}…); nothing was saved.",
+                weights,
+            )
         os.replace(tmp_name, target)
     except (urllib.error.URLError, OSError) as exc:
         if isinstance(exc, WeightsDownloadError):
@@ -224,8 +265,11 @@ def download(weights: PretrainedWeights, progress: Callable[[int, int], None] | 
     return target
 
 
-def load_pretrained(weights: PretrainedWeights, allow_download: bool = False,
-                    progress: Callable[[int, int], None] | None = None) -> ResNet:
+def load_pretrained(
+    weights: PretrainedWeights,
+    allow_download: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ResNet:
     """Our model of ``weights.arch`` holding torchvision's weights (strict=True), in eval mode.
 
     The cached file goes through the same safe loader as an upload (size, zip, weights_only, keys,
@@ -254,9 +298,11 @@ def register_file(weights: PretrainedWeights, source: str | Path, force: bool = 
     sha = hashlib.sha256(data).hexdigest()
     matches = weights.sha256_prefix is None or sha.startswith(weights.sha256_prefix)
     if not matches and not force:
-        raise ValueError(f"{source} is a valid {weights.arch} state dict but not torchvision's published "
-                         f"file (sha256 {sha[:12]}…, expected {weights.sha256_prefix}…); add --force to "
-                         "register it anyway under that name.")
+        raise ValueError(
+            f"{source} is a valid {weights.arch} state dict but not torchvision's published "
+            f"file (sha256 {sha[:12]}…, expected {weights.sha256_prefix}…); add --force to "
+            "register it anyway under that name."
+        )
     target = weights.path
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{weights.file_name}.", suffix=".part", dir=target.parent)
@@ -267,6 +313,7 @@ def register_file(weights: PretrainedWeights, source: str | Path, force: bool = 
 
 
 # --- the offline digits model --------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DigitsModelInfo:
@@ -297,19 +344,27 @@ def digits_model_info() -> DigitsModelInfo | None:
     if errors:
         raise ValueError(f"{card}: bad config: {'; '.join(errors)}")
     return DigitsModelInfo(
-        config=config, command=str(meta["command"]), dataset=str(meta["dataset"]),
-        input_size=int(meta["input_size"]), mean=tuple(map(float, meta["mean"])),
-        std=tuple(map(float, meta["std"])), classes=tuple(map(str, meta["classes"])), seed=int(meta["seed"]),
-        n_train=int(meta["n_train"]), n_test=int(meta["n_test"]),
-        test_accuracy=float(meta["test_accuracy"]), path=weights,
+        config=config,
+        command=str(meta["command"]),
+        dataset=str(meta["dataset"]),
+        input_size=int(meta["input_size"]),
+        mean=tuple(map(float, meta["mean"])),
+        std=tuple(map(float, meta["std"])),
+        classes=tuple(map(str, meta["classes"])),
+        seed=int(meta["seed"]),
+        n_train=int(meta["n_train"]),
+        n_test=int(meta["n_test"]),
+        test_accuracy=float(meta["test_accuracy"]),
+        path=weights,
     )
 
 
 def load_digits_model(info: DigitsModelInfo | None = None) -> ResNet:
     info = info or digits_model_info()
     if info is None:
-        raise FileNotFoundError(f"the offline digits model is missing: expected {ASSETS / DIGITS_NAME}"
-                                ".safetensors and .json")
+        raise FileNotFoundError(
+            f"the offline digits model is missing: expected {ASSETS / DIGITS_NAME}.safetensors and .json"
+        )
     model, _ = model_from_checkpoint(info.path.read_bytes(), info.path.name, info.config)
     return model
 
@@ -325,7 +380,9 @@ def heldout_digits(info: DigitsModelInfo) -> tuple[np.ndarray, np.ndarray]:
 
     ds = load_digits(input_size=8, seed=info.seed)
     if len(ds.y_test) != info.n_test:
-        raise ValueError(f"held-out split: got {len(ds.y_test)} images for seed {info.seed}; the model card "
-                         f"says {info.n_test}")
+        raise ValueError(
+            f"held-out split: got {len(ds.y_test)} images for seed {info.seed}; the model card "
+            f"says {info.n_test}"
+        )
     raw = (ds.x_test[:, 0] * ds.std[0] + ds.mean[0]) * 16.0
     return raw.round().clamp(0, 16).numpy(), ds.y_test.numpy()

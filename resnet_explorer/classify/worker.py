@@ -48,9 +48,21 @@ from .weights import PretrainedWeights, digits_model_info, load_digits_model, lo
 if TYPE_CHECKING:
     from ..train.loop import TrainedModel
 
-__all__ = ["WeightsSource", "ClassifyJob", "JobOutcome", "run_job", "ClassifyWorker", "shared_worker",
-           "IMAGENET_MEAN", "IMAGENET_STD", "digits_source", "imagenet_source", "config_source", "lab_source",
-           "ModelCache"]
+__all__ = [
+    "WeightsSource",
+    "ClassifyJob",
+    "JobOutcome",
+    "run_job",
+    "ClassifyWorker",
+    "shared_worker",
+    "IMAGENET_MEAN",
+    "IMAGENET_STD",
+    "digits_source",
+    "imagenet_source",
+    "config_source",
+    "lab_source",
+    "ModelCache",
+]
 
 # torchvision's ImageNet statistics; also used for uploads and random inits of other configs, whose
 # real training statistics we cannot know.
@@ -101,8 +113,6 @@ class JobOutcome:
     input_shape: tuple[int, ...]
 
 
-
-
 def _model_bytes(model: torch.nn.Module) -> int:
     return sum(t.numel() * t.element_size() for t in (*model.parameters(), *model.buffers()))
 
@@ -115,8 +125,13 @@ class ModelCache:
     worker's idle timer evicts while a job may be looking a model up.
     """
 
-    def __init__(self, entries: int = CACHE_ENTRIES, max_bytes: int = CACHE_BYTES,
-                 idle_s: float = RANDOM_IDLE_S, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        entries: int = CACHE_ENTRIES,
+        max_bytes: int = CACHE_BYTES,
+        idle_s: float = RANDOM_IDLE_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.entries, self.max_bytes, self.idle_s, self._clock = entries, max_bytes, idle_s, clock
         self._lock = threading.Lock()
         self._models: OrderedDict[tuple, tuple[ResNet, int, float]] = OrderedDict()  # model, bytes, last use
@@ -147,8 +162,11 @@ class ModelCache:
         """Drop random initialisations unused for ``idle_s``; return how many went."""
         now = self._clock()
         with self._lock:
-            stale = [k for k, (_, _, used) in self._models.items()
-                     if k[0] == "random" and now - used >= self.idle_s]
+            stale = [
+                k
+                for k, (_, _, used) in self._models.items()
+                if k[0] == "random" and now - used >= self.idle_s
+            ]
             for key in stale:
                 del self._models[key]
         return len(stale)
@@ -168,6 +186,7 @@ def _model_for(source: WeightsSource) -> tuple[ResNet, list[tuple[str, dict[str,
     if source.kind == "digits":
         return _shared_model(("digits",), load_digits_model), []
     if source.kind == "random":
+
         def make() -> ResNet:
             gen_state = torch.random.get_rng_state()
             torch.manual_seed(source.seed)
@@ -175,6 +194,7 @@ def _model_for(source: WeightsSource) -> tuple[ResNet, list[tuple[str, dict[str,
                 return build_model(source.config).eval()
             finally:
                 torch.random.set_rng_state(gen_state)
+
         return _shared_model(("random", source.config, source.seed), make), []
     if source.kind in ("upload", "lab"):
         if source.data is None:
@@ -189,8 +209,10 @@ def _prepare(job: ClassifyJob) -> tuple[torch.Tensor, tuple[Step, ...], np.ndarr
     notes: list[tuple[str, dict[str, Any]]] = []
     if job.digit is not None:
         if src.prep != "digits":
-            raise ImageInputError("digit_needs_digits_model", "a held-out digit can only be classified by a "
-                                  "digits model; pick a photo for this model.")
+            raise ImageInputError(
+                "digit_needs_digits_model",
+                "a held-out digit can only be classified by a digits model; pick a photo for this model.",
+            )
         counts = np.asarray(job.digit, dtype=np.float64).reshape(8, 8)
         pre = preprocess_digits(counts, src.config.input_size, src.mean, src.std)
         return pre.tensor, pre.steps, pre.display, notes
@@ -211,8 +233,12 @@ def _prepare(job: ClassifyJob) -> tuple[torch.Tensor, tuple[Step, ...], np.ndarr
         return pre.tensor, pre.steps, pre.display, notes
     channels = src.config.in_channels
     if channels not in (1, 3):
-        raise ImageInputError("channels", f"this config reads {channels}-channel input; photos have 3 "
-                              "channels (or 1 in grey). Allowed: in_channels 1 or 3.", {"channels": channels})
+        raise ImageInputError(
+            "channels",
+            f"this config reads {channels}-channel input; photos have 3 "
+            "channels (or 1 in grey). Allowed: in_channels 1 or 3.",
+            {"channels": channels},
+        )
     if channels == 1:
         image = image.convert("L")
     pre = preprocess_imagenet(image, src.resize_size, src.crop_size, src.mean[:channels], src.std[:channels])
@@ -225,8 +251,10 @@ def run_job(job: ClassifyJob) -> JobOutcome:
     model, model_notes = _model_for(job.source)
     expected = (job.source.config.in_channels, job.source.config.input_size)
     if (x.shape[1], x.shape[-1]) != expected:
-        raise ValueError(f"input: prepared {tuple(x.shape)}, but the model expects {expected[0]} channels at "
-                         f"{expected[1]} px")
+        raise ValueError(
+            f"input: prepared {tuple(x.shape)}, but the model expects {expected[0]} channels at "
+            f"{expected[1]} px"
+        )
     result = classify(model, x)
     if display.ndim == 2:
         display = np.stack([display] * 3, axis=-1)
@@ -235,6 +263,7 @@ def run_job(job: ClassifyJob) -> JobOutcome:
 
 def _init_worker(threads: int) -> None:
     torch.set_num_threads(threads)
+
     # The idle timer: a daemon thread of the worker process, so it needs no job to run.
     def evict_forever() -> None:
         while True:
@@ -261,8 +290,11 @@ class ClassifyWorker:
         if self._executor is None:
             # "spawn": a forked copy of a server with live threads can deadlock; spawn starts clean.
             executor = ProcessPoolExecutor(
-                max_workers=self.max_workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker, initargs=(self.threads,))
+                max_workers=self.max_workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(self.threads,),
+            )
             # A spawned child re-imports the parent's __main__ module; under `streamlit run` that is
             # whichever page script is running, which would draw a whole page in the worker. Start
             # the processes now with a blank __main__ so the child imports only this library.
@@ -327,32 +359,68 @@ def digits_source() -> WeightsSource | None:
     info = digits_model_info()
     if info is None:
         return None
-    return WeightsSource(kind="digits", config=info.config, label="digits", classes=info.classes,
-                         prep="digits", mean=info.mean, std=info.std)
+    return WeightsSource(
+        kind="digits",
+        config=info.config,
+        label="digits",
+        classes=info.classes,
+        prep="digits",
+        mean=info.mean,
+        std=info.std,
+    )
 
 
 def imagenet_source(weights: PretrainedWeights) -> WeightsSource:
-    return WeightsSource(kind="imagenet", config=weights.config, label=weights.label,
-                         classes=weights.categories, resize_size=weights.resize_size,
-                         crop_size=weights.crop_size, mean=weights.mean, std=weights.std, pretrained=weights)
+    return WeightsSource(
+        kind="imagenet",
+        config=weights.config,
+        label=weights.label,
+        classes=weights.categories,
+        resize_size=weights.resize_size,
+        crop_size=weights.crop_size,
+        mean=weights.mean,
+        std=weights.std,
+        pretrained=weights,
+    )
 
 
-def config_source(kind: str, config: ResNetConfig, label: str, data: bytes | None = None, filename: str = "",
-                  seed: int = 0, classes: tuple[str, ...] | None = None) -> WeightsSource:
+def config_source(
+    kind: str,
+    config: ResNetConfig,
+    label: str,
+    data: bytes | None = None,
+    filename: str = "",
+    seed: int = 0,
+    classes: tuple[str, ...] | None = None,
+) -> WeightsSource:
     """An upload or a random init for any config: ImageNet-style preparation scaled to its input size."""
     crop = config.input_size
-    return WeightsSource(kind=kind, config=config, label=label,
-                         classes=classes or tuple(str(i) for i in range(config.num_classes)),
-                         resize_size=round(crop * 256 / 224), crop_size=crop, data=data, filename=filename,
-                         seed=seed)
+    return WeightsSource(
+        kind=kind,
+        config=config,
+        label=label,
+        classes=classes or tuple(str(i) for i in range(config.num_classes)),
+        resize_size=round(crop * 256 / 224),
+        crop_size=crop,
+        data=data,
+        filename=filename,
+        seed=seed,
+    )
 
 
 def lab_source(trained: TrainedModel) -> WeightsSource:
     """A model trained in the Training lab (``st.session_state["trained_model"]``), weights as bytes."""
     size = trained.input_size
-    return WeightsSource(kind="lab", config=trained.config, label=trained.label,
-                         classes=tuple(map(str, trained.classes)),
-                         prep="digits" if trained.dataset == "digits" else "imagenet",
-                         resize_size=size, crop_size=size, mean=tuple(map(float, trained.mean)),
-                         std=tuple(map(float, trained.std)), data=trained.checkpoint,
-                         filename="lab.safetensors")
+    return WeightsSource(
+        kind="lab",
+        config=trained.config,
+        label=trained.label,
+        classes=tuple(map(str, trained.classes)),
+        prep="digits" if trained.dataset == "digits" else "imagenet",
+        resize_size=size,
+        crop_size=size,
+        mean=tuple(map(float, trained.mean)),
+        std=tuple(map(float, trained.std)),
+        data=trained.checkpoint,
+        filename="lab.safetensors",
+    )

@@ -80,8 +80,11 @@ def cli_language(argv: Sequence[str], environ: Mapping[str, str]) -> tuple[str, 
             if value not in LANGUAGES:
                 allowed = ", ".join(f"{k} ({v})" for k, v in LANGUAGES.items())
                 # The language is what is wrong, so say it in both.
-                raise CliError(" / ".join(t("cli.bad_lang", lang, value=repr(value), allowed=allowed)
-                                          for lang in LANGUAGES))
+                raise CliError(
+                    " / ".join(
+                        t("cli.bad_lang", lang, value=repr(value), allowed=allowed) for lang in LANGUAGES
+                    )
+                )
             chosen = value
         else:
             rest.append(arg)

@@ -25,17 +25,36 @@ from ..core.config import PRESETS, ResNetConfig, config_diff, parse_stages, pres
 from ..formatting import format_bytes, format_count, format_shape
 from . import say
 
-__all__ = ["register", "summary_config", "summary_dict", "summary_text", "blocks_dict", "blocks_text",
-           "macs_sources"]
+__all__ = [
+    "register",
+    "summary_config",
+    "summary_dict",
+    "summary_text",
+    "blocks_dict",
+    "blocks_text",
+    "macs_sources",
+]
 
 # Flag -> ResNetConfig field, for the flags that override a preset.
 _OVERRIDES = {
-    "stem": "stem", "stages": "stages", "block": "block", "shortcut": "shortcut",
-    "stride_at": "stride_at", "width": "width", "classes": "num_classes",
-    "in_channels": "in_channels", "input_size": "input_size", "preact": "preact",
-    "groups": "groups", "width_per_group": "width_per_group", "stem_width": "stem_width",
-    "shortcut_pool": "shortcut_pool", "se_ratio": "se_ratio", "drop_path": "drop_path",
-    "zero_init_residual": "zero_init_residual", "pad_placement": "pad_placement",
+    "stem": "stem",
+    "stages": "stages",
+    "block": "block",
+    "shortcut": "shortcut",
+    "stride_at": "stride_at",
+    "width": "width",
+    "classes": "num_classes",
+    "in_channels": "in_channels",
+    "input_size": "input_size",
+    "preact": "preact",
+    "groups": "groups",
+    "width_per_group": "width_per_group",
+    "stem_width": "stem_width",
+    "shortcut_pool": "shortcut_pool",
+    "se_ratio": "se_ratio",
+    "drop_path": "drop_path",
+    "zero_init_residual": "zero_init_residual",
+    "pad_placement": "pad_placement",
 }
 
 
@@ -45,17 +64,24 @@ def _stages(raw: str) -> tuple[int, ...]:
         return parse_stages(raw)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"got {raw!r}; expected block counts separated by commas, like 3,4,6,3") from None
+            f"got {raw!r}; expected block counts separated by commas, like 3,4,6,3"
+        ) from None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "summary", help="layer-by-layer table of a ResNet: shapes, parameters, multiply-adds",
+        "summary",
+        help="layer-by-layer table of a ResNet: shapes, parameters, multiply-adds",
         description="Layer table, per-stage totals and headline numbers of a ResNet config. "
-                    "Flags override the preset. MACs count convolutions and the FC layer only, "
-                    "as the paper's Table 1 does.")
-    p.add_argument("--preset", default="resnet18", metavar="NAME",
-                   help=f"starting config (default resnet18); one of: {', '.join(PRESETS)}")
+        "Flags override the preset. MACs count convolutions and the FC layer only, "
+        "as the paper's Table 1 does.",
+    )
+    p.add_argument(
+        "--preset",
+        default="resnet18",
+        metavar="NAME",
+        help=f"starting config (default resnet18); one of: {', '.join(PRESETS)}",
+    )
     p.add_argument("--stem", help="imagenet | cifar | deep")
     p.add_argument("--stages", type=_stages, metavar="N,N,...", help="blocks per stage, e.g. 3,4,6,3")
     p.add_argument("--block", help="basic | bottleneck")
@@ -65,40 +91,85 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--classes", type=int, metavar="N", help="number of classes")
     p.add_argument("--in-channels", dest="in_channels", type=int, metavar="N", help="input channels")
     p.add_argument("--input-size", dest="input_size", type=int, metavar="N", help="input side in pixels")
-    p.add_argument("--preact", action=argparse.BooleanOptionalAction, default=None,
-                   help="pre-activation blocks (He et al. 2016)")
-    p.add_argument("--groups", type=int, metavar="N",
-                   help="groups of the bottleneck's 3x3 (ResNeXt cardinality)")
-    p.add_argument("--width-per-group", dest="width_per_group", type=int, metavar="N",
-                   help="channels per group, torchvision's base_width (64 = ResNet, 4 with 32 groups = "
-                        "ResNeXt 32x4d, 128 = Wide ResNet-50-2)")
-    p.add_argument("--stem-width", dest="stem_width", type=int, metavar="N",
-                   help="stem output channels (0 = the first stage's width; Wide ResNets use 16)")
-    p.add_argument("--shortcut-pool", dest="shortcut_pool", action=argparse.BooleanOptionalAction,
-                   default=None, help="2x2 average pool before the projection (ResNet-D, Bag of Tricks 2019)")
-    p.add_argument("--se-ratio", dest="se_ratio", type=int, metavar="R",
-                   help="squeeze-and-excitation reduction ratio r (Hu et al. 2018; 16 in the paper; 0 = off)")
-    p.add_argument("--drop-path", dest="drop_path", type=float, metavar="P",
-                   help="stochastic depth: the last block's drop probability (Huang et al. 2016; 0 = off)")
-    p.add_argument("--zero-init-residual", dest="zero_init_residual",
-                   action=argparse.BooleanOptionalAction, default=None,
-                   help="start every residual branch at zero (Goyal et al. 2017)")
-    p.add_argument("--pad-placement", dest="pad_placement",
-                   help="option A's zero channels: append (fb.resnet.torch) | both (akamaster CIFAR code)")
+    p.add_argument(
+        "--preact",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="pre-activation blocks (He et al. 2016)",
+    )
+    p.add_argument(
+        "--groups", type=int, metavar="N", help="groups of the bottleneck's 3x3 (ResNeXt cardinality)"
+    )
+    p.add_argument(
+        "--width-per-group",
+        dest="width_per_group",
+        type=int,
+        metavar="N",
+        help="channels per group, torchvision's base_width (64 = ResNet, 4 with 32 groups = "
+        "ResNeXt 32x4d, 128 = Wide ResNet-50-2)",
+    )
+    p.add_argument(
+        "--stem-width",
+        dest="stem_width",
+        type=int,
+        metavar="N",
+        help="stem output channels (0 = the first stage's width; Wide ResNets use 16)",
+    )
+    p.add_argument(
+        "--shortcut-pool",
+        dest="shortcut_pool",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="2x2 average pool before the projection (ResNet-D, Bag of Tricks 2019)",
+    )
+    p.add_argument(
+        "--se-ratio",
+        dest="se_ratio",
+        type=int,
+        metavar="R",
+        help="squeeze-and-excitation reduction ratio r (Hu et al. 2018; 16 in the paper; 0 = off)",
+    )
+    p.add_argument(
+        "--drop-path",
+        dest="drop_path",
+        type=float,
+        metavar="P",
+        help="stochastic depth: the last block's drop probability (Huang et al. 2016; 0 = off)",
+    )
+    p.add_argument(
+        "--zero-init-residual",
+        dest="zero_init_residual",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="start every residual branch at zero (Goyal et al. 2017)",
+    )
+    p.add_argument(
+        "--pad-placement",
+        dest="pad_placement",
+        help="option A's zero channels: append (fb.resnet.torch) | both (akamaster CIFAR code)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=_run_summary)
 
     b = subparsers.add_parser(
-        "blocks", help="weights of a basic vs a bottleneck block (Fig. 5 arithmetic)",
+        "blocks",
+        help="weights of a basic vs a bottleneck block (Fig. 5 arithmetic)",
         description="Conv weights of a basic and a bottleneck block for a channel count, with "
-                    "the formulas written out; BN parameters are listed apart.")
-    b.add_argument("--channels", type=int, default=256, metavar="N",
-                   help="channels of the block's input and output map (multiple of 4; default 256)")
+        "the formulas written out; BN parameters are listed apart.",
+    )
+    b.add_argument(
+        "--channels",
+        type=int,
+        default=256,
+        metavar="N",
+        help="channels of the block's input and output map (multiple of 4; default 256)",
+    )
     b.add_argument("--json", action="store_true", help="print JSON instead of text")
     b.set_defaults(func=_run_blocks)
 
 
 # --- summary ------------------------------------------------------------------------------------
+
 
 def summary_config(preset: str = "resnet18", **overrides: Any) -> ResNetConfig:
     """The preset with ``overrides`` (CLI flag names) applied; ``None`` values are ignored."""
@@ -157,8 +228,9 @@ def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> list[s
     widths = [max([_cells(h)] + [_cells(r[i]) for r in rows]) for i, h in enumerate(headers)]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(_pad(c, w, i in right)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+        return "  ".join(
+            _pad(c, w, i in right) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
 
     return [line(headers), "  ".join("─" * w for w in widths)] + [line(r) for r in rows]
 
@@ -191,12 +263,22 @@ def macs_sources(c: ResNetConfig) -> dict[str, Any] | None:
         macs_tv, macs_pp = analyze(tv).total_macs, analyze(pp).total_macs
         return {
             "matches": "torchvision" if c == tv else "paper_table1",
-            "torchvision": {"arch": f"resnet{depth}", "shortcut": tv.shortcut, "stride_at": tv.stride_at,
-                            "macs": macs_tv, "gflops_published": _tv_gflops(get_model_weights, depth)},
-            "paper_table1": {"model": f"ResNet-{depth}", "shortcut": pp.shortcut, "stride_at": pp.stride_at,
-                             "macs": macs_pp, "flops_published": printed,
-                             "reading": paper.status_at_precision(macs_pp / 1e9, printed),
-                             "rounded": paper.rounded_to(macs_pp / 1e9, printed)},
+            "torchvision": {
+                "arch": f"resnet{depth}",
+                "shortcut": tv.shortcut,
+                "stride_at": tv.stride_at,
+                "macs": macs_tv,
+                "gflops_published": _tv_gflops(get_model_weights, depth),
+            },
+            "paper_table1": {
+                "model": f"ResNet-{depth}",
+                "shortcut": pp.shortcut,
+                "stride_at": pp.stride_at,
+                "macs": macs_pp,
+                "flops_published": printed,
+                "reading": paper.status_at_precision(macs_pp / 1e9, printed),
+                "rounded": paper.rounded_to(macs_pp / 1e9, printed),
+            },
             "configs": {"torchvision": tv, "paper_table1": pp},
         }
     return None
@@ -212,21 +294,35 @@ def _macs_lines(src: dict[str, Any]) -> list[str]:
     pp_cfg, tv_cfg = src["configs"]["paper_table1"], src["configs"]["torchvision"]
     g = f"{pp['macs'] / 1e9:.3f}"
     paper_name = say("cli.summary.paper_name", model=pp["model"], layout=_layout(pp_cfg))
-    paper_detail = (say("cli.summary.paper_detail_truncated", g=g, published=pp["flops_published"],
-                        rounded=pp["rounded"]) if pp["reading"] == "truncated"
-                    else say("cli.summary.paper_detail", g=g, published=pp["flops_published"]))
+    paper_detail = (
+        say("cli.summary.paper_detail_truncated", g=g, published=pp["flops_published"], rounded=pp["rounded"])
+        if pp["reading"] == "truncated"
+        else say("cli.summary.paper_detail", g=g, published=pp["flops_published"])
+    )
     tv_name = say("cli.summary.tv_name", arch=tv["arch"], layout=_layout(tv_cfg))
     tv_detail = say("cli.summary.tv_detail", gflops=f"{tv['gflops_published']:.3f}")
     # The flag that turns this network into the other source's (they differ in exactly one setting).
     mine, other = (tv_cfg, pp_cfg) if src["matches"] == "torchvision" else (pp_cfg, tv_cfg)
-    flag = (f"--shortcut {other.shortcut}" if mine.shortcut != other.shortcut
-            else f"--stride-at {other.stride_at}")
+    flag = (
+        f"--shortcut {other.shortcut}"
+        if mine.shortcut != other.shortcut
+        else f"--stride-at {other.stride_at}"
+    )
     if src["matches"] == "torchvision":
-        return [say("cli.summary.this_is", name=tv_name, detail=tv_detail),
-                say("cli.summary.other_is", name=paper_name, macs=f"{pp['macs']:,}", detail=paper_detail,
-                    flag=flag)]
-    return [say("cli.summary.this_is", name=paper_name, detail=paper_detail),
-            say("cli.summary.other_is", name=tv_name, macs=f"{tv['macs']:,}", detail=tv_detail, flag=flag)]
+        return [
+            say("cli.summary.this_is", name=tv_name, detail=tv_detail),
+            say(
+                "cli.summary.other_is",
+                name=paper_name,
+                macs=f"{pp['macs']:,}",
+                detail=paper_detail,
+                flag=flag,
+            ),
+        ]
+    return [
+        say("cli.summary.this_is", name=paper_name, detail=paper_detail),
+        say("cli.summary.other_is", name=tv_name, macs=f"{tv['macs']:,}", detail=tv_detail, flag=flag),
+    ]
 
 
 def summary_text(a: Analysis, base: str = "resnet18") -> str:
@@ -244,37 +340,93 @@ def summary_text(a: Analysis, base: str = "resnet18") -> str:
     else:
         title = say("cli.summary.preset", name=name)
     block = say("cli.summary.basic") if c.block == "basic" else say("cli.summary.bottleneck")
-    out = [say("cli.summary.title", title=title, shape=format_shape(a.plan.input_shape),
-               classes=c.num_classes, block=block, layout=_layout(c))
-           + (say("cli.summary.preact") if c.preact else ""), ""]
+    out = [
+        say(
+            "cli.summary.title",
+            title=title,
+            shape=format_shape(a.plan.input_shape),
+            classes=c.num_classes,
+            block=block,
+            layout=_layout(c),
+        )
+        + (say("cli.summary.preact") if c.preact else ""),
+        "",
+    ]
 
-    rows = [[r.name, r.type, _kernel(r.kernel, r.stride), r.output_shape, f"{r.params:,}", f"{r.macs:,}"]
-            for r in a.layers.itertuples()]
-    heads = ["cli.col.layer", "cli.col.type", "cli.col.kernel", "cli.col.output", "cli.col.params",
-             "cli.col.macs"]
+    rows = [
+        [r.name, r.type, _kernel(r.kernel, r.stride), r.output_shape, f"{r.params:,}", f"{r.macs:,}"]
+        for r in a.layers.itertuples()
+    ]
+    heads = [
+        "cli.col.layer",
+        "cli.col.type",
+        "cli.col.kernel",
+        "cli.col.output",
+        "cli.col.params",
+        "cli.col.macs",
+    ]
     out += _table([say(h) for h in heads], rows, {4, 5})
     out.append("")
 
-    rows = [[r.stage, "" if pd.isna(r.blocks) else str(r.blocks), r.output_shape, f"{r.params:,}",
-             f"{r.shortcut_params:,}", f"{r.macs:,}"] for r in a.stages.itertuples()]
-    rows.append([say("cli.col.total"), str(len(a.plan.blocks)), format_shape(a.output_shape),
-                 f"{a.total_params:,}", f"{a.shortcut_params:,}", f"{a.total_macs:,}"])
-    heads = ["cli.col.stage", "cli.col.blocks", "cli.col.output", "cli.col.params", "cli.col.of_shortcut",
-             "cli.col.macs"]
+    rows = [
+        [
+            r.stage,
+            "" if pd.isna(r.blocks) else str(r.blocks),
+            r.output_shape,
+            f"{r.params:,}",
+            f"{r.shortcut_params:,}",
+            f"{r.macs:,}",
+        ]
+        for r in a.stages.itertuples()
+    ]
+    rows.append(
+        [
+            say("cli.col.total"),
+            str(len(a.plan.blocks)),
+            format_shape(a.output_shape),
+            f"{a.total_params:,}",
+            f"{a.shortcut_params:,}",
+            f"{a.total_macs:,}",
+        ]
+    )
+    heads = [
+        "cli.col.stage",
+        "cli.col.blocks",
+        "cli.col.output",
+        "cli.col.params",
+        "cli.col.of_shortcut",
+        "cli.col.macs",
+    ]
     out += _table([say(h) for h in heads], rows, {1, 3, 4, 5})
     out.append("")
 
     fit = say("cli.summary.fits") if a.fits else say("cli.summary.too_large")
     lines = [
-        ("cli.summary.params", say("cli.summary.params_line", n=f"{a.total_params:,}",
-                                   short=format_count(a.total_params), bn=f"{a.bn_params:,}",
-                                   shortcut=f"{a.shortcut_params:,}")),
-        ("cli.summary.macs", say("cli.summary.macs_line", n=f"{a.total_macs:,}",
-                                 short=format_count(a.total_macs))),
+        (
+            "cli.summary.params",
+            say(
+                "cli.summary.params_line",
+                n=f"{a.total_params:,}",
+                short=format_count(a.total_params),
+                bn=f"{a.bn_params:,}",
+                shortcut=f"{a.shortcut_params:,}",
+            ),
+        ),
+        (
+            "cli.summary.macs",
+            say("cli.summary.macs_line", n=f"{a.total_macs:,}", short=format_count(a.total_macs)),
+        ),
         ("cli.summary.depth", say("cli.summary.depth_line", n=a.depth)),
         ("cli.summary.param_mem", say("cli.summary.param_mem_line", size=format_bytes(a.param_bytes))),
-        ("cli.summary.act_mem", say("cli.summary.act_mem_line", size=format_bytes(a.activation_bytes),
-                                    fit=fit, limit=format_bytes(a.memory_limit))),
+        (
+            "cli.summary.act_mem",
+            say(
+                "cli.summary.act_mem_line",
+                size=format_bytes(a.activation_bytes),
+                fit=fit,
+                limit=format_bytes(a.memory_limit),
+            ),
+        ),
     ]
     width = max(19, *(_cells(say(k)) + 1 for k, _ in lines))
     for key, value in lines:
@@ -298,21 +450,33 @@ def _run_summary(args: argparse.Namespace) -> int:
 
 # --- blocks -------------------------------------------------------------------------------------
 
+
 def blocks_dict(ba: BlockArithmetic) -> dict[str, Any]:
     return {
         "channels": ba.channels,
         "mid": ba.mid,
         "same_width": {
             "basic": {"formula": ba.basic_formula, "weights": ba.basic_weights, "bn_params": ba.basic_bn},
-            "bottleneck": {"formula": ba.bottleneck_formula, "weights": ba.bottleneck_weights,
-                           "bn_params": ba.bottleneck_bn},
+            "bottleneck": {
+                "formula": ba.bottleneck_formula,
+                "weights": ba.bottleneck_weights,
+                "bn_params": ba.bottleneck_bn,
+            },
             "ratio": ba.ratio,
         },
         "fig5": {
-            "basic": {"channels": ba.mid, "formula": ba.fig5_basic_formula,
-                      "weights": ba.fig5_basic_weights, "bn_params": ba.fig5_basic_bn},
-            "bottleneck": {"channels": ba.channels, "formula": ba.bottleneck_formula,
-                           "weights": ba.bottleneck_weights, "bn_params": ba.bottleneck_bn},
+            "basic": {
+                "channels": ba.mid,
+                "formula": ba.fig5_basic_formula,
+                "weights": ba.fig5_basic_weights,
+                "bn_params": ba.fig5_basic_bn,
+            },
+            "bottleneck": {
+                "channels": ba.channels,
+                "formula": ba.bottleneck_formula,
+                "weights": ba.bottleneck_weights,
+                "bn_params": ba.bottleneck_bn,
+            },
             "ratio": ba.fig5_ratio,
         },
     }
@@ -327,19 +491,21 @@ def blocks_text(ba: BlockArithmetic) -> str:
         cells = say("cli.blocks.row", formula=formula, weights=f"{weights:,}", bn=f"{bn:,}")
         return "   " + _pad(label, w) + cells
 
-    return "\n".join([
-        say("cli.blocks.intro"),
-        "",
-        say("cli.blocks.same_map", c=c),
-        row(basic, ba.basic_formula, ba.basic_weights, ba.basic_bn),
-        row(bottleneck, ba.bottleneck_formula, ba.bottleneck_weights, ba.bottleneck_bn),
-        say("cli.blocks.ratio", ratio=f"{ba.ratio:.2f}"),
-        "",
-        say("cli.blocks.fig5", m=m, c=c),
-        row(basic, ba.fig5_basic_formula, ba.fig5_basic_weights, ba.fig5_basic_bn),
-        row(bottleneck, ba.bottleneck_formula, ba.bottleneck_weights, ba.bottleneck_bn),
-        say("cli.blocks.fig5_ratio", ratio=f"{ba.fig5_ratio:.2f}"),
-    ])
+    return "\n".join(
+        [
+            say("cli.blocks.intro"),
+            "",
+            say("cli.blocks.same_map", c=c),
+            row(basic, ba.basic_formula, ba.basic_weights, ba.basic_bn),
+            row(bottleneck, ba.bottleneck_formula, ba.bottleneck_weights, ba.bottleneck_bn),
+            say("cli.blocks.ratio", ratio=f"{ba.ratio:.2f}"),
+            "",
+            say("cli.blocks.fig5", m=m, c=c),
+            row(basic, ba.fig5_basic_formula, ba.fig5_basic_weights, ba.fig5_basic_bn),
+            row(bottleneck, ba.bottleneck_formula, ba.bottleneck_weights, ba.bottleneck_bn),
+            say("cli.blocks.fig5_ratio", ratio=f"{ba.fig5_ratio:.2f}"),
+        ]
+    )
 
 
 def _run_blocks(args: argparse.Namespace) -> int:

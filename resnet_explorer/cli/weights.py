@@ -26,19 +26,40 @@ def register(sub: argparse._SubParsersAction) -> None:
     fetch.add_argument("name", choices=W.ARCHS, help="architecture")
     fetch.add_argument("--v2", action="store_true", help="torchvision's V2 weights (resnet50/101/152)")
     fetch.add_argument("--file", metavar="PATH", help="register this file instead of downloading")
-    fetch.add_argument("--force", action="store_true",
-                       help="with --file: register a valid state dict even if it is not torchvision's file")
+    fetch.add_argument(
+        "--force",
+        action="store_true",
+        help="with --file: register a valid state dict even if it is not torchvision's file",
+    )
     fetch.set_defaults(func=_download)
 
 
 def _list(args: argparse.Namespace) -> int:
     print(say("cli.weights.cache", path=W.cache_dir()))
-    heads = [say(k) for k in ("cli.weights.col.name", "cli.weights.col.version", "cli.weights.col.acc1",
-                              "cli.weights.col.acc5", "cli.weights.col.size", "cli.weights.col.cached",
-                              "cli.weights.col.url")]
-    rows = [[w.arch, w.version, f"{w.acc1:.2f}", f"{w.acc5:.2f}", f"{w.file_size_mb:.1f}",
-             say("cli.weights.yes") if w.is_cached() else say("cli.weights.no"), w.url]
-            for w in W.catalogue()]
+    heads = [
+        say(k)
+        for k in (
+            "cli.weights.col.name",
+            "cli.weights.col.version",
+            "cli.weights.col.acc1",
+            "cli.weights.col.acc5",
+            "cli.weights.col.size",
+            "cli.weights.col.cached",
+            "cli.weights.col.url",
+        )
+    ]
+    rows = [
+        [
+            w.arch,
+            w.version,
+            f"{w.acc1:.2f}",
+            f"{w.acc5:.2f}",
+            f"{w.file_size_mb:.1f}",
+            say("cli.weights.yes") if w.is_cached() else say("cli.weights.no"),
+            w.url,
+        ]
+        for w in W.catalogue()
+    ]
     print("\n".join(_table(heads, rows, right={2, 3, 4})))
     print(say("cli.weights.accuracies"))
     return 0
@@ -47,8 +68,15 @@ def _list(args: argparse.Namespace) -> int:
 def offline_advice(weights: W.PretrainedWeights, reason: str) -> str:
     """What will work when the download cannot: the file fetched elsewhere, given with ``--file`` or
     placed where torch looks (``$TORCH_HOME/hub/checkpoints/<file>``). Never "run the download again"."""
-    return say("cli.weights.offline", label=weights.label, reason=reason, url=weights.url,
-               command=W.download_command(weights), file=weights.file_name, cache=W.cache_dir())
+    return say(
+        "cli.weights.offline",
+        label=weights.label,
+        reason=reason,
+        url=weights.url,
+        command=W.download_command(weights),
+        file=weights.file_name,
+        cache=W.cache_dir(),
+    )
 
 
 def _reason(exc: W.WeightsDownloadError, weights: W.PretrainedWeights) -> str | None:

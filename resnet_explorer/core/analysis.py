@@ -15,8 +15,15 @@ from .config import ResNetConfig
 from .model import estimate_bytes, memory_limit_bytes
 from .plan import Plan, make_plan
 
-__all__ = ["Analysis", "analyze", "BlockArithmetic", "block_arithmetic", "ResNeXtArithmetic",
-           "resnext_arithmetic", "fold_to_blocks"]
+__all__ = [
+    "Analysis",
+    "analyze",
+    "BlockArithmetic",
+    "block_arithmetic",
+    "ResNeXtArithmetic",
+    "resnext_arithmetic",
+    "fold_to_blocks",
+]
 
 BYTES_PER_PARAM = 4  # float32
 
@@ -45,8 +52,19 @@ class Analysis:
     def layers(self) -> pd.DataFrame:
         """One row per leaf layer, in forward order."""
         rows = [
-            (s.name, s.stage, s.block, s.role, s.kind, s.kernel, s.stride, format_shape(s.in_shape),
-             format_shape(s.out_shape), s.params, s.macs)
+            (
+                s.name,
+                s.stage,
+                s.block,
+                s.role,
+                s.kind,
+                s.kernel,
+                s.stride,
+                format_shape(s.in_shape),
+                format_shape(s.out_shape),
+                s.params,
+                s.macs,
+            )
             for s in self.plan.layers
         ]
         layers = pd.DataFrame(rows, columns=LAYER_COLUMNS)
@@ -63,24 +81,37 @@ class Analysis:
         groups += [("head", plan.head, None, plan.output_shape)]
         rows = []
         for name, specs, n_blocks, out_shape in groups:
-            rows.append({
-                "stage": name,
-                "blocks": n_blocks,
-                "output_shape": format_shape(out_shape),
-                "params": sum(s.params for s in specs),
-                "branch_params": sum(s.params for s in specs if s.role != "shortcut"),
-                "shortcut_params": sum(s.params for s in specs if s.role == "shortcut"),
-                "macs": sum(s.macs for s in specs),
-                "branch_macs": sum(s.macs for s in specs if s.role != "shortcut"),
-                "shortcut_macs": sum(s.macs for s in specs if s.role == "shortcut"),
-            })
+            rows.append(
+                {
+                    "stage": name,
+                    "blocks": n_blocks,
+                    "output_shape": format_shape(out_shape),
+                    "params": sum(s.params for s in specs),
+                    "branch_params": sum(s.params for s in specs if s.role != "shortcut"),
+                    "shortcut_params": sum(s.params for s in specs if s.role == "shortcut"),
+                    "macs": sum(s.macs for s in specs),
+                    "branch_macs": sum(s.macs for s in specs if s.role != "shortcut"),
+                    "shortcut_macs": sum(s.macs for s in specs if s.role == "shortcut"),
+                }
+            )
         stages = pd.DataFrame(rows)
         stages["blocks"] = stages["blocks"].astype("Int64")
         return stages
 
 
-LAYER_COLUMNS = ["name", "stage", "block", "role", "type", "kernel", "stride", "input_shape",
-                 "output_shape", "params", "macs"]
+LAYER_COLUMNS = [
+    "name",
+    "stage",
+    "block",
+    "role",
+    "type",
+    "kernel",
+    "stride",
+    "input_shape",
+    "output_shape",
+    "params",
+    "macs",
+]
 
 
 def analyze(config: ResNetConfig) -> Analysis:
@@ -110,18 +141,21 @@ def fold_to_blocks(layers: pd.DataFrame) -> pd.DataFrame:
     key = layers["stage"] + layers["block"].map(lambda b: "" if pd.isna(b) else f".{b}")
     key = key.where(layers["block"].notna(), layers["name"])
     grouped = layers.assign(unit=key).groupby("unit", sort=False)
-    return pd.DataFrame({
-        "name": grouped["unit"].first(),
-        "stage": grouped["stage"].first(),
-        "layers": grouped.size(),
-        "input_shape": grouped["input_shape"].first(),
-        "output_shape": grouped["output_shape"].last(),
-        "params": grouped["params"].sum(),
-        "macs": grouped["macs"].sum(),
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "name": grouped["unit"].first(),
+            "stage": grouped["stage"].first(),
+            "layers": grouped.size(),
+            "input_shape": grouped["input_shape"].first(),
+            "output_shape": grouped["output_shape"].last(),
+            "params": grouped["params"].sum(),
+            "macs": grouped["macs"].sum(),
+        }
+    ).reset_index(drop=True)
 
 
 # --- Block arithmetic (Fig. 5) -----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BlockArithmetic:
@@ -151,8 +185,12 @@ class BlockArithmetic:
 
 def block_arithmetic(channels: int = 256) -> BlockArithmetic:
     """Conv weights of both block types for any channel count, with the formula written out."""
-    if isinstance(channels, bool) or not isinstance(channels, int) or not 4 <= channels <= 65536 \
-            or channels % 4:
+    if (
+        isinstance(channels, bool)
+        or not isinstance(channels, int)
+        or not 4 <= channels <= 65536
+        or channels % 4
+    ):
         raise ValueError(f"channels: got {channels!r}; allowed: a multiple of 4 from 4 to 65536")
     c, m = channels, channels // 4
     return BlockArithmetic(
@@ -171,6 +209,7 @@ def block_arithmetic(channels: int = 256) -> BlockArithmetic:
 
 
 # --- ResNeXt's "similar complexity" (Xie et al. 2017, arXiv 1611.05431, Fig. 1 and Sec. 3.3) ----------
+
 
 @dataclass(frozen=True)
 class ResNeXtArithmetic:
@@ -199,12 +238,17 @@ class ResNeXtArithmetic:
         return self.resnext_weights / self.bottleneck_weights
 
 
-def resnext_arithmetic(channels: int = 256, cardinality: int = 32, group_width: int | None = None
-                       ) -> ResNeXtArithmetic:
+def resnext_arithmetic(
+    channels: int = 256, cardinality: int = 32, group_width: int | None = None
+) -> ResNeXtArithmetic:
     """The ResNeXt paper's comparison for any width: ``group_width`` defaults to channels/64 (4 at 256,
     the template of ResNeXt-50 32x4d), so the ResNeXt block is twice as wide inside as the bottleneck."""
-    if isinstance(channels, bool) or not isinstance(channels, int) or not 64 <= channels <= 65536 \
-            or channels % 4:
+    if (
+        isinstance(channels, bool)
+        or not isinstance(channels, int)
+        or not 64 <= channels <= 65536
+        or channels % 4
+    ):
         raise ValueError(f"channels: got {channels!r}; allowed: a multiple of 4 from 64 to 65536")
     if isinstance(cardinality, bool) or not isinstance(cardinality, int) or not 1 <= cardinality <= 1024:
         raise ValueError(f"cardinality: got {cardinality!r}; allowed: 1 to 1024")
@@ -213,7 +257,11 @@ def resnext_arithmetic(channels: int = 256, cardinality: int = 32, group_width: 
         raise ValueError(f"group_width: got {d!r}; allowed: 1 to 8192")
     c, g, m, inner = channels, cardinality, channels // 4, cardinality * d
     return ResNeXtArithmetic(
-        channels=c, cardinality=g, group_width=d, inner=inner, mid=m,
+        channels=c,
+        cardinality=g,
+        group_width=d,
+        inner=inner,
+        mid=m,
         bottleneck_weights=c * m + 9 * m * m + m * c,
         bottleneck_formula=f"1·1·{c}·{m} + 3·3·{m}·{m} + 1·1·{m}·{c}",
         # A grouped 3x3 sees inner/g = d input channels per output channel.

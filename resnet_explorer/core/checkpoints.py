@@ -44,11 +44,23 @@ from .config import ResNetConfig
 from .model import ResNet, build_model
 
 __all__ = [
-    "CheckpointError", "CheckpointSizeError", "CheckpointFormatError", "UnsafeCheckpointError",
-    "KeyMismatchError", "NonFiniteWeightsError", "PaddingConventionError", "KeyProblem", "LoadedCheckpoint",
-    "Note", "pad_placement_of",
-    "CHECKPOINT_SUFFIXES", "max_checkpoint_bytes", "expected_shapes", "read_state_dict",
-    "load_checkpoint", "model_from_checkpoint",
+    "CheckpointError",
+    "CheckpointSizeError",
+    "CheckpointFormatError",
+    "UnsafeCheckpointError",
+    "KeyMismatchError",
+    "NonFiniteWeightsError",
+    "PaddingConventionError",
+    "KeyProblem",
+    "LoadedCheckpoint",
+    "Note",
+    "pad_placement_of",
+    "CHECKPOINT_SUFFIXES",
+    "max_checkpoint_bytes",
+    "expected_shapes",
+    "read_state_dict",
+    "load_checkpoint",
+    "model_from_checkpoint",
 ]
 
 # ".th": what akamaster/pytorch_resnet_cifar10 saves (a torch.save zip like any .pt).
@@ -88,8 +100,9 @@ class CheckpointError(ValueError):
 
     code = "invalid"
 
-    def __init__(self, message: str, values: dict[str, Any] | None = None,
-                 rows: list[KeyProblem] | None = None) -> None:
+    def __init__(
+        self, message: str, values: dict[str, Any] | None = None, rows: list[KeyProblem] | None = None
+    ) -> None:
         super().__init__(message)
         self.values = dict(values or {})
         self.rows = list(rows or [])
@@ -152,13 +165,12 @@ def max_checkpoint_bytes(config: ResNetConfig) -> int:
     return min(3 * weights + 4 * 2**20, settings.max_checkpoint_bytes_cap())
 
 
-
-
 def _shape(t: Any) -> str:
     return "×".join(map(str, t)) if isinstance(t, tuple) and t else ("scalar" if t == () else str(t))
 
 
 # --- reading bytes into a dict of tensors -------------------------------------------------------
+
 
 def _check_zip(data: bytes, cap: int) -> None:
     """Refuse a damaged zip, or one whose records would inflate past ``cap``, without inflating it."""
@@ -170,22 +182,27 @@ def _check_zip(data: bytes, cap: int) -> None:
             f"not a readable PyTorch checkpoint: the zip archive is damaged or truncated ({exc}). "
             "Allowed: a complete file written by torch.save(model.state_dict(), path) or a .safetensors "
             "file.",
-            {"detail": str(exc)}) from None
+            {"detail": str(exc)},
+        ) from None
     total = 0
     for info in infos:
         total += info.file_size
         if info.compress_type != zipfile.ZIP_STORED and info.file_size > MAX_INFLATE_RATIO * max(
-                info.compress_size, 1):
+            info.compress_size, 1
+        ):
             ratio = info.file_size / max(info.compress_size, 1)
             raise CheckpointSizeError(
                 f"refused: record {info.filename!r} would inflate {ratio:,.0f}× "
                 f"({_mb(info.compress_size)} → {_mb(info.file_size)}); allowed at most "
                 f"{MAX_INFLATE_RATIO}× (torch.save does not compress at all).",
-                {"record": info.filename, "ratio": f"{ratio:,.0f}", "limit": MAX_INFLATE_RATIO})
+                {"record": info.filename, "ratio": f"{ratio:,.0f}", "limit": MAX_INFLATE_RATIO},
+            )
     if total > cap:
         raise CheckpointSizeError(
             f"refused: the archive's records add up to {_mb(total)} once inflated; allowed at most "
-            f"{_mb(cap)} for this model.", {"size": _mb(total), "limit": _mb(cap)})
+            f"{_mb(cap)} for this model.",
+            {"size": _mb(total), "limit": _mb(cap)},
+        )
 
 
 def _refusal_from_unpickling(exc: Exception) -> CheckpointError:
@@ -195,16 +212,20 @@ def _refusal_from_unpickling(exc: Exception) -> CheckpointError:
     if name.startswith("numpy"):
         return UnsafeCheckpointError(
             f"refused: the file holds numpy arrays ({name}); only torch tensors are allowed. "
-            "Convert with torch.from_numpy and save the state dict again.", {"name": name, "kind": "numpy"})
+            "Convert with torch.from_numpy and save the state dict again.",
+            {"name": name, "kind": "numpy"},
+        )
     if "torch.nn" in name or name.startswith("resnet_explorer") or name.startswith("torchvision"):
         return UnsafeCheckpointError(
             f"refused: the file is a whole pickled model ({name}), which can run code when loaded; "
             "allowed: its state dict — torch.save(model.state_dict(), path) — or a .safetensors file.",
-            {"name": name, "kind": "model"})
+            {"name": name, "kind": "model"},
+        )
     return UnsafeCheckpointError(
         f"refused: the file asks to import {name}, which is not a tensor; it was not run. Allowed: a state "
         "dict of tensors (torch.save(model.state_dict(), path)) or a .safetensors file.",
-        {"name": name, "kind": "code"})
+        {"name": name, "kind": "code"},
+    )
 
 
 def _read_torch(data: bytes, cap: int) -> Any:
@@ -214,7 +235,8 @@ def _read_torch(data: bytes, cap: int) -> Any:
         raise CheckpointFormatError(
             "not a PyTorch checkpoint: the file starts with neither a zip header nor a pickle header. "
             "Allowed: .safetensors, or a .pt/.pth state dict written by torch.save.",
-            {"detail": data[:8].hex()})
+            {"detail": data[:8].hex()},
+        )
     try:
         # weights_only=True: torch's restricted unpickler, allowlist left as torch ships it.
         return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
@@ -224,7 +246,8 @@ def _read_torch(data: bytes, cap: int) -> Any:
         raise CheckpointFormatError(
             f"not a readable PyTorch checkpoint ({type(exc).__name__}: {str(exc)[:200]}). Allowed: a "
             "complete .pt/.pth state dict written by torch.save, or a .safetensors file.",
-            {"detail": f"{type(exc).__name__}"}) from None
+            {"detail": f"{type(exc).__name__}"},
+        ) from None
 
 
 def _read_safetensors(data: bytes) -> dict[str, torch.Tensor]:
@@ -237,13 +260,16 @@ def _read_safetensors(data: bytes) -> dict[str, torch.Tensor]:
         raise CheckpointFormatError(
             "not a safetensors file: its header is missing or damaged (the file may be truncated or be "
             "another format renamed). Allowed: a file written by safetensors.torch.save_file.",
-            {"detail": "header"})
+            {"detail": "header"},
+        )
     try:
         return load(data)
     except (SafetensorError, ValueError, RuntimeError) as exc:
         raise CheckpointFormatError(
             f"not a readable safetensors file ({str(exc)[:200]}). Allowed: a complete file written by "
-            "safetensors.torch.save_file.", {"detail": str(exc)[:200]}) from None
+            "safetensors.torch.save_file.",
+            {"detail": str(exc)[:200]},
+        ) from None
 
 
 def read_state_dict(data: bytes, filename: str, config: ResNetConfig) -> LoadedCheckpoint:
@@ -252,15 +278,20 @@ def read_state_dict(data: bytes, filename: str, config: ResNetConfig) -> LoadedC
     if suffix not in CHECKPOINT_SUFFIXES:
         raise CheckpointFormatError(
             f"file type {suffix or '(none)'!r} is not accepted; allowed: {', '.join(CHECKPOINT_SUFFIXES)}.",
-            {"suffix": suffix or "(none)"})
+            {"suffix": suffix or "(none)"},
+        )
     if not data:
-        raise CheckpointFormatError("the file is empty (0 bytes); allowed: a .safetensors or .pt/.pth state "
-                                    "dict for this model.", {"detail": "empty"})
+        raise CheckpointFormatError(
+            "the file is empty (0 bytes); allowed: a .safetensors or .pt/.pth state dict for this model.",
+            {"detail": "empty"},
+        )
     cap = max_checkpoint_bytes(config)
     if len(data) > cap:
         raise CheckpointSizeError(
             f"the file is {_mb(len(data))}; allowed at most {_mb(cap)} for this model (three times its "
-            "float32 weights).", {"size": _mb(len(data)), "limit": _mb(cap)})
+            "float32 weights).",
+            {"size": _mb(len(data)), "limit": _mb(cap)},
+        )
     notes: list[Note] = []
     if suffix == ".safetensors":
         raw: Any = _read_safetensors(data)
@@ -279,15 +310,23 @@ def _akamaster_layout(state: dict[str, Any], notes: list[Note]) -> tuple[dict[st
     keys = [str(k) for k in state]
     has_linear = any(k.startswith(AKAMASTER_HEAD) for k in keys)
     if has_linear and not any(k.startswith("fc.") for k in keys):
-        notes.append(Note("head_renamed", "renamed the head linear.* to fc.* "
-                          "(akamaster/pytorch_resnet_cifar10 layout)", {"old": "linear", "new": "fc"}))
-        return {("fc." + str(k)[len(AKAMASTER_HEAD):] if str(k).startswith(AKAMASTER_HEAD) else k): v
-                for k, v in state.items()}, "both"
+        notes.append(
+            Note(
+                "head_renamed",
+                "renamed the head linear.* to fc.* (akamaster/pytorch_resnet_cifar10 layout)",
+                {"old": "linear", "new": "fc"},
+            )
+        )
+        return {
+            ("fc." + str(k)[len(AKAMASTER_HEAD) :] if str(k).startswith(AKAMASTER_HEAD) else k): v
+            for k, v in state.items()
+        }, "both"
     return state, None
 
 
-def pad_placement_of(loaded: LoadedCheckpoint, filename: str,
-                     config: ResNetConfig) -> tuple[str, Note | None]:
+def pad_placement_of(
+    loaded: LoadedCheckpoint, filename: str, config: ResNetConfig
+) -> tuple[str, Note | None]:
     """The option A placement to load ``loaded`` with, and a note saying how it was decided.
 
     Raises PaddingConventionError where the evidence contradicts itself (a ``.th`` file, which only
@@ -300,26 +339,35 @@ def pad_placement_of(loaded: LoadedCheckpoint, filename: str,
         return config.pad_placement, None  # no option A shortcut: the placement changes nothing
     suffix = Path(filename).suffix.lower()
     if loaded.pad_placement == "both":
-        return "both", Note("padding_both", "option A shortcuts pad half the zero channels on each side, "
-                            "as akamaster/pytorch_resnet_cifar10 does (its linear head was found)",
-                            {"placement": "both"})
+        return "both", Note(
+            "padding_both",
+            "option A shortcuts pad half the zero channels on each side, "
+            "as akamaster/pytorch_resnet_cifar10 does (its linear head was found)",
+            {"placement": "both"},
+        )
     if suffix == ".th":
         raise PaddingConventionError(
             f"cannot tell how {filename!r} pads option A shortcuts: a .th file is the layout of "
             "akamaster/pytorch_resnet_cifar10 (half the zero channels on each side), but its head is named "
             "'fc', not 'linear'. Allowed: that implementation's file unchanged, or a .pt/.pth/.safetensors "
             "file saved from a model whose placement is set in the config (pad_placement).",
-            {"filename": filename})
+            {"filename": filename},
+        )
     return config.pad_placement, Note(
-        "padding_assumed", f"the file does not record how option A pads; used the config's "
-        f"pad_placement={config.pad_placement!r}", {"placement": config.pad_placement})
+        "padding_assumed",
+        f"the file does not record how option A pads; used the config's "
+        f"pad_placement={config.pad_placement!r}",
+        {"placement": config.pad_placement},
+    )
 
 
 def _unwrap(raw: Any, notes: list[Note]) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise CheckpointFormatError(
             f"the file holds a {type(raw).__name__}, not a state dict; allowed: a mapping of parameter "
-            "names to tensors (torch.save(model.state_dict(), path)).", {"detail": type(raw).__name__})
+            "names to tensors (torch.save(model.state_dict(), path)).",
+            {"detail": type(raw).__name__},
+        )
     if not all(isinstance(v, torch.Tensor) for v in raw.values()):
         for key in NESTING_KEYS:
             inner = raw.get(key)
@@ -333,7 +381,7 @@ def _strip_prefix(state: dict[str, Any], notes: list[Note]) -> dict[str, Any]:
     for prefix in STRIP_PREFIXES:
         if state and all(isinstance(k, str) and k.startswith(prefix) for k in state):
             notes.append(Note("prefix", f"removed the {prefix!r} prefix from every key", {"prefix": prefix}))
-            state = {k[len(prefix):]: v for k, v in state.items()}
+            state = {k[len(prefix) :]: v for k, v in state.items()}
     return state
 
 
@@ -370,16 +418,23 @@ def _check_against(state: dict[str, Any], config: ResNetConfig, notes: list[Note
     for key in filled:
         out[key] = torch.zeros((), dtype=torch.int64)
     if filled:
-        notes.append(Note("filled", f"{len(filled)} BatchNorm num_batches_tracked counters were absent; "
-                          "set to 0", {"n": len(filled)}))
+        notes.append(
+            Note(
+                "filled",
+                f"{len(filled)} BatchNorm num_batches_tracked counters were absent; set to 0",
+                {"n": len(filled)},
+            )
+        )
     rows += [KeyProblem(k, _shape(expected[k][0]), "—", "missing") for k in missing if k not in filled]
     if rows:
         counts = {p: sum(r.problem == p for r in rows) for p in dict.fromkeys(r.problem for r in rows)}
         summary = ", ".join(f"{n} {p}" for p, n in counts.items())
         raise KeyMismatchError(
             f"the state dict does not fit this model ({summary}); allowed: exactly the {len(expected)} keys "
-            "and shapes of the current config (see the table).", {"summary": summary, "n": len(expected)},
-            rows)
+            "and shapes of the current config (see the table).",
+            {"summary": summary, "n": len(expected)},
+            rows,
+        )
     for dtype_name, n in cast.items():
         notes.append(Note("cast", f"cast {n} {dtype_name} tensors to float32", {"n": n, "dtype": dtype_name}))
     bad = [k for k, v in out.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
@@ -387,7 +442,8 @@ def _check_against(state: dict[str, Any], config: ResNetConfig, notes: list[Note
         shown = ", ".join(bad[:5]) + (" …" if len(bad) > 5 else "")
         raise NonFiniteWeightsError(
             f"refused: {len(bad)} tensors hold NaN or Inf values ({shown}); allowed: finite weights only.",
-            {"n": len(bad), "keys": shown})
+            {"n": len(bad), "keys": shown},
+        )
     return out
 
 
@@ -399,7 +455,8 @@ def load_checkpoint(path: str | Path, config: ResNetConfig) -> LoadedCheckpoint:
     if size > cap:
         raise CheckpointSizeError(
             f"{path.name} is {_mb(size)}; allowed at most {_mb(cap)} for this model.",
-            {"size": _mb(size), "limit": _mb(cap)})
+            {"size": _mb(size), "limit": _mb(cap)},
+        )
     return read_state_dict(path.read_bytes(), path.name, config)
 
 

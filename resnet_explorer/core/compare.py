@@ -16,9 +16,18 @@ import pandas as pd
 from .analysis import analyze
 from .config import PRESETS, LinkProblem, ResNetConfig, config_to_query, nearest_preset, read_link
 
-__all__ = ["MIN_COLUMNS", "MAX_COLUMNS", "COMPARISONS", "DEFAULT_COMPARISON",
-           "encode_config", "decode_config", "comparison_to_query", "comparison_from_query", "column_label",
-           "totals_table"]
+__all__ = [
+    "MIN_COLUMNS",
+    "MAX_COLUMNS",
+    "COMPARISONS",
+    "DEFAULT_COMPARISON",
+    "encode_config",
+    "decode_config",
+    "comparison_to_query",
+    "comparison_from_query",
+    "column_label",
+    "totals_table",
+]
 
 MIN_COLUMNS, MAX_COLUMNS = 2, 4
 _R34 = PRESETS["resnet34"]
@@ -51,8 +60,13 @@ def decode_config(text: str) -> tuple[ResNetConfig, list[LinkProblem]]:
         if not sep or not name:
             problems.append(LinkProblem("not_pair", "", part))
             continue
-        query[name] = [*query[name], value] if isinstance(query.get(name), list) else \
-            [query[name], value] if name in query else value
+        query[name] = (
+            [*query[name], value]
+            if isinstance(query.get(name), list)
+            else [query[name], value]
+            if name in query
+            else value
+        )
     config, _, more = read_link(query, other_keys=())
     return config, problems + more
 
@@ -63,8 +77,9 @@ def comparison_to_query(configs: Sequence[ResNetConfig]) -> dict[str, str]:
     return {f"c{i}": encode_config(c) for i, c in enumerate(configs, start=1)}
 
 
-def comparison_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[list[ResNetConfig],
-                                                                           list[LinkProblem]]:
+def comparison_from_query(
+    query: Mapping[str, str | Sequence[str]],
+) -> tuple[list[ResNetConfig], list[LinkProblem]]:
     """Configs from ``c1``…``c4`` in order, plus what was wrong (:class:`LinkProblem`, each a str).
 
     Never raises: a bad part of a column costs only that part, extra columns are dropped, a
@@ -110,13 +125,34 @@ def totals_table(configs: Sequence[ResNetConfig]) -> pd.DataFrame:
     rows = []
     for i, c in enumerate(configs, start=1):
         a = analyze(c)
-        rows.append({"model": column_label(i, c), "params": a.total_params, "macs": a.total_macs,
-                     "depth": a.depth, "shortcut_params": a.shortcut_params, "param_bytes": a.param_bytes,
-                     "activation_bytes": a.activation_bytes})
+        rows.append(
+            {
+                "model": column_label(i, c),
+                "params": a.total_params,
+                "macs": a.total_macs,
+                "depth": a.depth,
+                "shortcut_params": a.shortcut_params,
+                "param_bytes": a.param_bytes,
+                "activation_bytes": a.activation_bytes,
+            }
+        )
     df = pd.DataFrame(rows)
     for col in ("params", "macs"):
         first = df[col].iloc[0]
         df[f"{col}_diff"] = df[col] - first
         df[f"{col}_diff_pct"] = (df[col] - first) / first if first else float("nan")
-    return df[["model", "params", "params_diff", "params_diff_pct", "macs", "macs_diff", "macs_diff_pct",
-               "depth", "shortcut_params", "param_bytes", "activation_bytes"]]
+    return df[
+        [
+            "model",
+            "params",
+            "params_diff",
+            "params_diff_pct",
+            "macs",
+            "macs_diff",
+            "macs_diff_pct",
+            "depth",
+            "shortcut_params",
+            "param_bytes",
+            "activation_bytes",
+        ]
+    ]

@@ -181,28 +181,41 @@ def _validate(c: ResNetConfig) -> None:
     for name in ("groups", "width_per_group", "stem_width", "se_ratio"):
         _int_in(name, getattr(c, name))
     _choice("pad_placement", c.pad_placement, PAD_PLACEMENTS)
-    if isinstance(c.drop_path, bool) or not isinstance(c.drop_path, float) \
-            or not 0.0 <= c.drop_path <= DROP_PATH_MAX:
+    if (
+        isinstance(c.drop_path, bool)
+        or not isinstance(c.drop_path, float)
+        or not 0.0 <= c.drop_path <= DROP_PATH_MAX
+    ):
         raise ValueError(f"drop_path: got {c.drop_path!r}; allowed: a number from 0 to {DROP_PATH_MAX}")
     # torchvision's BasicBlock refuses these too: a grouped or re-widened basic block is no
     # network either paper describes.
     if c.block == "basic" and (c.groups != 1 or c.width_per_group != 64):
-        raise ValueError(f"groups/width_per_group: got {c.groups}/{c.width_per_group}; basic blocks allow "
-                         "only 1/64 (use block 'bottleneck' for ResNeXt and wide bottlenecks)")
+        raise ValueError(
+            f"groups/width_per_group: got {c.groups}/{c.width_per_group}; basic blocks allow "
+            "only 1/64 (use block 'bottleneck' for ResNeXt and wide bottlenecks)"
+        )
     if c.inner_width(1) < 1:
-        raise ValueError(f"width_per_group: got {c.width_per_group}; with width {c.width} the inner width "
-                         f"int({c.width}·{c.width_per_group}/64)·{c.groups} would be 0; allowed: at least "
-                         f"{-(-64 // c.width)}")
+        raise ValueError(
+            f"width_per_group: got {c.width_per_group}; with width {c.width} the inner width "
+            f"int({c.width}·{c.width_per_group}/64)·{c.groups} would be 0; allowed: at least "
+            f"{-(-64 // c.width)}"
+        )
     if c.shortcut_pool and c.shortcut not in ("B", "C"):
-        raise ValueError(f"shortcut_pool: got True with shortcut {c.shortcut!r}; the average-pool shortcut "
-                         "(ResNet-D) needs a projection: allowed with shortcut 'B' or 'C'")
+        raise ValueError(
+            f"shortcut_pool: got True with shortcut {c.shortcut!r}; the average-pool shortcut "
+            "(ResNet-D) needs a projection: allowed with shortcut 'B' or 'C'"
+        )
     if c.se_ratio and c.width * c.expansion < c.se_ratio:
-        raise ValueError(f"se_ratio: got {c.se_ratio}; the first stage's {c.width * c.expansion} channels "
-                         f"would squeeze to 0; allowed: 0 (off) or 1 to {c.width * c.expansion}")
+        raise ValueError(
+            f"se_ratio: got {c.se_ratio}; the first stage's {c.width * c.expansion} channels "
+            f"would squeeze to 0; allowed: 0 (off) or 1 to {c.width * c.expansion}"
+        )
     if c.shortcut == "none" and (c.drop_path or c.zero_init_residual):
         name = "drop_path" if c.drop_path else "zero_init_residual"
-        raise ValueError(f"{name}: got {getattr(c, name)!r} on a plain net; it silences the residual branch, "
-                         "which a plain net has no shortcut around: allowed only with shortcut A, B or C")
+        raise ValueError(
+            f"{name}: got {getattr(c, name)!r} on a plain net; it silences the residual branch, "
+            "which a plain net has no shortcut around: allowed only with shortcut A, B or C"
+        )
 
 
 def _imagenet(stages: tuple[int, ...], block: str, shortcut: str = "B") -> ResNetConfig:
@@ -212,8 +225,13 @@ def _imagenet(stages: tuple[int, ...], block: str, shortcut: str = "B") -> ResNe
 def _cifar(n: int, shortcut: str = "A") -> ResNetConfig:
     # Sec. 4.2: 6n+2 layers, widths 16/32/64 on 32/16/8 maps, option A shortcuts.
     return ResNetConfig(
-        stem="cifar", stages=(n, n, n), block="basic", shortcut=shortcut,
-        width=16, num_classes=10, input_size=32,
+        stem="cifar",
+        stages=(n, n, n),
+        block="basic",
+        shortcut=shortcut,
+        width=16,
+        num_classes=10,
+        input_size=32,
     )
 
 
@@ -238,16 +256,34 @@ def _preact_cifar(depth: int) -> ResNetConfig:
     # planes (64/128/256 out), the stride on the first 1x1 and a bare 1x1 conv on projections,
     # as the authors' resnet-pre-act.lua builds it.
     n = (depth - 2) // 9
-    return ResNetConfig(stem="cifar", stages=(n, n, n), block="bottleneck", shortcut="B", stride_at="1x1",
-                        width=16, preact=True, num_classes=10, input_size=32)
+    return ResNetConfig(
+        stem="cifar",
+        stages=(n, n, n),
+        block="bottleneck",
+        shortcut="B",
+        stride_at="1x1",
+        width=16,
+        preact=True,
+        num_classes=10,
+        input_size=32,
+    )
 
 
 def _wrn(depth: int, k: int) -> ResNetConfig:
     # WRN-d-k (arXiv 1605.07146, Table 1): a 16-wide 3x3 stem, then (d-4)/6 pre-activation basic
     # blocks per stage at 16k/32k/64k, a 1x1 conv shortcut where the shape changes.
     n = (depth - 4) // 6
-    return ResNetConfig(stem="cifar", stages=(n, n, n), block="basic", shortcut="B", width=16 * k,
-                        stem_width=16, preact=True, num_classes=10, input_size=32)
+    return ResNetConfig(
+        stem="cifar",
+        stages=(n, n, n),
+        block="basic",
+        shortcut="B",
+        width=16 * k,
+        stem_width=16,
+        preact=True,
+        num_classes=10,
+        input_size=32,
+    )
 
 
 _R = dataclasses.replace
@@ -309,15 +345,20 @@ def config_diff(base: ResNetConfig, config: ResNetConfig) -> dict[str, tuple[Any
 # A shared link must open the same model, so the config round-trips through plain strings.
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(ResNetConfig))
-_CHOICES: dict[str, tuple[str, ...]] = {"stem": STEMS, "block": BLOCKS, "shortcut": SHORTCUTS,
-                                        "stride_at": STRIDE_AT, "pad_placement": PAD_PLACEMENTS}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "stem": STEMS,
+    "block": BLOCKS,
+    "shortcut": SHORTCUTS,
+    "stride_at": STRIDE_AT,
+    "pad_placement": PAD_PLACEMENTS,
+}
 ECHO_MAX = 40  # characters of a link's value a message repeats; a 5,000-digit width is not echoed whole
 
 
 def _echo(raw: object) -> str:
     """A link's value as a message may repeat it: one line, at most ECHO_MAX characters."""
     text = " ".join(str(raw).split())
-    return text if len(text) <= ECHO_MAX else text[:ECHO_MAX - 1] + "…"
+    return text if len(text) <= ECHO_MAX else text[: ECHO_MAX - 1] + "…"
 
 
 # The English message of each kind of problem (the CLI's and the log's; pages translate the parts).
@@ -338,7 +379,7 @@ _ENGLISH: dict[str, str] = {
     "not_pair": "{value!r}: expected field=value, e.g. shortcut=A",
     "too_many_columns": "{value} columns in the link; showing the first {last} (allowed: {allowed})",
     "too_few_columns": "{value} column(s) in the link; a comparison needs {allowed}: "
-                       "showing the default comparison",
+    "showing the default comparison",
 }
 LINK_PROBLEMS = tuple(_ENGLISH)
 
@@ -363,11 +404,26 @@ class LinkProblem(str):
     column: str
     base: str
 
-    def __new__(cls, kind: str, field: str, value: object = "", allowed: str = "", *, suggestion: str = "",
-                detail: str = "", column: str = "", base: str = "") -> LinkProblem:
+    def __new__(
+        cls,
+        kind: str,
+        field: str,
+        value: object = "",
+        allowed: str = "",
+        *,
+        suggestion: str = "",
+        detail: str = "",
+        column: str = "",
+        base: str = "",
+    ) -> LinkProblem:
         value = _echo(value)
-        english = _ENGLISH[kind].format(field=field, value=value, allowed=allowed, detail=detail,
-                                        last=allowed.split()[-1] if allowed else "")
+        english = _ENGLISH[kind].format(
+            field=field,
+            value=value,
+            allowed=allowed,
+            detail=detail,
+            last=allowed.split()[-1] if allowed else "",
+        )
         if suggestion:
             english += f" (did you mean {suggestion!r}?)"
         self = super().__new__(cls, f"{column}: {english}" if column else english)
@@ -376,19 +432,40 @@ class LinkProblem(str):
         return self
 
     def __reduce__(self) -> tuple:  # a str subclass with attributes: pickle the parts, not the text
-        return (_link_problem, (self.kind, self.field, self.value, self.allowed, self.suggestion,
-                                self.detail, self.column, self.base))
+        return (
+            _link_problem,
+            (
+                self.kind,
+                self.field,
+                self.value,
+                self.allowed,
+                self.suggestion,
+                self.detail,
+                self.column,
+                self.base,
+            ),
+        )
 
     def in_column(self, column: str) -> LinkProblem:
         """The same problem, said of Compare's column ``column`` (``"c2"``)."""
-        return LinkProblem(self.kind, self.field, self.value, self.allowed, suggestion=self.suggestion,
-                           detail=self.detail, column=column, base=self.base)
+        return LinkProblem(
+            self.kind,
+            self.field,
+            self.value,
+            self.allowed,
+            suggestion=self.suggestion,
+            detail=self.detail,
+            column=column,
+            base=self.base,
+        )
 
 
-def _link_problem(kind: str, field: str, value: str, allowed: str, suggestion: str, detail: str,
-                  column: str, base: str) -> LinkProblem:
-    return LinkProblem(kind, field, value, allowed, suggestion=suggestion, detail=detail, column=column,
-                       base=base)
+def _link_problem(
+    kind: str, field: str, value: str, allowed: str, suggestion: str, detail: str, column: str, base: str
+) -> LinkProblem:
+    return LinkProblem(
+        kind, field, value, allowed, suggestion=suggestion, detail=detail, column=column, base=base
+    )
 
 
 def _closest(word: str, options: Any) -> str:
@@ -448,8 +525,15 @@ def _parse_field(name: str, raw: str) -> Any:
             raise LinkError(LinkProblem("out_of_range", name, raw, f"{lo} to {hi}"))
         return int(raw)
     if name in _CHOICES and raw not in _CHOICES[name]:
-        raise LinkError(LinkProblem("not_choice", name, raw, ", ".join(map(repr, _CHOICES[name])),
-                                    suggestion=_closest(raw, _CHOICES[name])))
+        raise LinkError(
+            LinkProblem(
+                "not_choice",
+                name,
+                raw,
+                ", ".join(map(repr, _CHOICES[name])),
+                suggestion=_closest(raw, _CHOICES[name]),
+            )
+        )
     return raw
 
 
@@ -461,8 +545,10 @@ class LinkError(ValueError):
         self.problem = problem
 
 
-def read_link(query: Mapping[str, str | Sequence[str]], other_keys: Sequence[str] | None = None,
-              ) -> tuple[ResNetConfig, str, list[LinkProblem]]:
+def read_link(
+    query: Mapping[str, str | Sequence[str]],
+    other_keys: Sequence[str] | None = None,
+) -> tuple[ResNetConfig, str, list[LinkProblem]]:
     """The config a link describes, salvaging what it can: (config, base preset, problems).
 
     Never raises. A bad field costs only that field (it keeps the base preset's value); an
@@ -476,8 +562,9 @@ def read_link(query: Mapping[str, str | Sequence[str]], other_keys: Sequence[str
     known = ("preset", *_FIELDS, *(other_keys or ()))
     unknown = [key for key in query if key not in known] if other_keys is not None else []
     for key in unknown:
-        problems.append(LinkProblem("unknown_key", key, allowed=", ".join(known),
-                                    suggestion=_closest(key, known)))
+        problems.append(
+            LinkProblem("unknown_key", key, allowed=", ".join(known), suggestion=_closest(key, known))
+        )
     values: dict[str, str] = {}
     for key, raw in query.items():
         if key in unknown:
@@ -496,8 +583,16 @@ def read_link(query: Mapping[str, str | Sequence[str]], other_keys: Sequence[str
         if asked.lower() in lower:
             base = lower[asked.lower()]
         else:
-            problems.append(LinkProblem("unknown_preset", "preset", asked, ", ".join(PRESETS),
-                                        suggestion=_closest(asked, PRESETS), base=base))
+            problems.append(
+                LinkProblem(
+                    "unknown_preset",
+                    "preset",
+                    asked,
+                    ", ".join(PRESETS),
+                    suggestion=_closest(asked, PRESETS),
+                    base=base,
+                )
+            )
     changes: dict[str, Any] = {}
     for name in _FIELDS:
         if name in values:
@@ -542,8 +637,11 @@ def config_from_query(query: Mapping[str, str]) -> tuple[ResNetConfig, str, list
 def config_to_code(config: ResNetConfig) -> str:
     """Python that rebuilds ``config`` with the library (only non-default fields are spelled out)."""
     default = ResNetConfig()
-    args = [f"{f.name}={getattr(config, f.name)!r}" for f in dataclasses.fields(ResNetConfig)
-            if getattr(config, f.name) != getattr(default, f.name)]
+    args = [
+        f"{f.name}={getattr(config, f.name)!r}"
+        for f in dataclasses.fields(ResNetConfig)
+        if getattr(config, f.name) != getattr(default, f.name)
+    ]
     name = preset_name(config)
     lines = ["from resnet_explorer import ResNetConfig, analyze, build_model", ""]
     if name:
@@ -551,7 +649,9 @@ def config_to_code(config: ResNetConfig) -> str:
         lines += [f"# the same as ResNetConfig({', '.join(args)})" if args else "# = ResNetConfig()"]
     else:
         lines += [f"config = ResNetConfig({', '.join(args)})"]
-    lines += ["model = build_model(config)  # an nn.Module (torchvision's layer names)",
-              "report = analyze(config)    # parameters, multiply-adds, per-layer table",
-              "print(report.total_params, report.total_macs)"]
+    lines += [
+        "model = build_model(config)  # an nn.Module (torchvision's layer names)",
+        "report = analyze(config)    # parameters, multiply-adds, per-layer table",
+        "print(report.total_params, report.total_macs)",
+    ]
     return "\n".join(lines) + "\n"

@@ -17,8 +17,19 @@ from .. import settings
 from .config import ResNetConfig
 from .plan import BlockSpec, LayerSpec, Plan, make_plan
 
-__all__ = ["ResNet", "ResidualBlock", "ZeroPadShortcut", "SqueezeExcite", "DropPath", "build_model",
-           "ModelTooLargeError", "memory_limit_bytes", "check_fits", "estimate_bytes"]
+__all__ = [
+    "ResNet",
+    "ResidualBlock",
+    "ZeroPadShortcut",
+    "SqueezeExcite",
+    "DropPath",
+    "build_model",
+    "ModelTooLargeError",
+    "memory_limit_bytes",
+    "check_fits",
+    "estimate_bytes",
+]
+
 
 class ModelTooLargeError(ValueError):
     """Raised before allocating a model whose estimate exceeds the server's limit."""
@@ -133,7 +144,7 @@ def _leaf(spec: LayerSpec, pad_placement: str = "append") -> nn.Module:
 
 
 def _local(spec: LayerSpec, prefix: str) -> str:
-    return spec.name[len(prefix) + 1:]
+    return spec.name[len(prefix) + 1 :]
 
 
 class ResidualBlock(nn.Module):
@@ -152,8 +163,9 @@ class ResidualBlock(nn.Module):
             self.add_module(_local(s, spec.name), _leaf(s))
         self.downsample: nn.Module | None = None
         if spec.shortcut == "projection":
-            parts = OrderedDict((_local(s, f"{spec.name}.downsample"), _leaf(s))
-                                for s in spec.shortcut_layers)
+            parts = OrderedDict(
+                (_local(s, f"{spec.name}.downsample"), _leaf(s)) for s in spec.shortcut_layers
+            )
             if "0" not in parts:  # ResNet-D with no pool to do: timm's nn.Identity keeps the indices
                 parts = OrderedDict([("0", nn.Identity()), *parts.items()])
             self.downsample = nn.Sequential(parts)
@@ -199,8 +211,12 @@ class ResNet(nn.Module):
                 self.stem_names.append(s.name)
         self.stage_names = []
         for stage in plan.stages:
-            self.add_module(stage.name, nn.Sequential(*(
-                ResidualBlock(b, plan.config.preact, plan.config.pad_placement) for b in stage.blocks)))
+            self.add_module(
+                stage.name,
+                nn.Sequential(
+                    *(ResidualBlock(b, plan.config.preact, plan.config.pad_placement) for b in stage.blocks)
+                ),
+            )
             self.stage_names.append(stage.name)
         self.head_names = [s.name for s in plan.head]
         for s in plan.head:

@@ -18,9 +18,21 @@ import pandas as pd
 from .analysis import analyze
 from .config import PRESETS, ResNetConfig
 
-__all__ = ["PAPER", "TABLE1_FLOPS", "TABLE1_BLOCKS", "TABLE1_OUTPUT_SIZES", "TABLE3_ERRORS",
-           "TABLE6", "rounded_to", "status_at_precision", "table1", "table1_config", "table3", "table6",
-           "torchvision_table"]
+__all__ = [
+    "PAPER",
+    "TABLE1_FLOPS",
+    "TABLE1_BLOCKS",
+    "TABLE1_OUTPUT_SIZES",
+    "TABLE3_ERRORS",
+    "TABLE6",
+    "rounded_to",
+    "status_at_precision",
+    "table1",
+    "table1_config",
+    "table3",
+    "table6",
+    "torchvision_table",
+]
 
 PAPER = "He et al. 2015, arXiv 1512.03385"
 
@@ -42,8 +54,14 @@ TABLE3_ERRORS = {
 }
 
 # Table 6: CIFAR-10, n -> (depth 6n+2, params as printed in millions, test error %).
-TABLE6 = {3: ("0.27", "8.75"), 5: ("0.46", "7.51"), 7: ("0.66", "7.17"), 9: ("0.85", "6.97"),
-          18: ("1.7", "6.43"), 200: ("19.4", "7.93")}
+TABLE6 = {
+    3: ("0.27", "8.75"),
+    5: ("0.46", "7.51"),
+    7: ("0.66", "7.17"),
+    9: ("0.85", "6.97"),
+    18: ("1.7", "6.43"),
+    200: ("19.4", "7.93"),
+}
 
 
 def status_at_precision(computed: float, published: str) -> str:
@@ -102,28 +120,31 @@ def table1() -> pd.DataFrame:
         conv1 = next(x for x in a.plan.stem if x.kind == "Conv2d")
         sizes = (conv1.out_shape[1], *(s.out_shape[1] for s in a.plan.stages))
         macs_paper, macs_tv = a.total_macs, analyze(tv).total_macs
-        rows.append({
-            "model": f"ResNet-{depth}",
-            "block": paper.block,
-            "shortcut": paper.shortcut,
-            # The stride's place only matters in a bottleneck; a basic block has no 1×1 to put it on.
-            "stride_at": paper.stride_at if paper.block == "bottleneck" else None,
-            "blocks": ",".join(map(str, paper.stages)),
-            "blocks_published": ",".join(map(str, TABLE1_BLOCKS[depth])),
-            "output_sizes": " / ".join(map(str, sizes)),
-            "output_sizes_published": " / ".join(map(str, TABLE1_OUTPUT_SIZES)),
-            "macs_paper": macs_paper,
-            "gmacs_paper": macs_paper / 1e9,
-            "flops_published": published,
-            "status": status_at_precision(macs_paper / 1e9, published)
-            if paper.stages == TABLE1_BLOCKS[depth] and sizes == TABLE1_OUTPUT_SIZES else "differs",
-            "rounded": rounded_to(macs_paper / 1e9, published),
-            "truncated": rounded_to(macs_paper / 1e9, published, truncate=True),
-            "tv_shortcut": tv.shortcut,
-            "tv_stride_at": tv.stride_at if tv.block == "bottleneck" else None,
-            "macs_tv": macs_tv,
-            "gmacs_tv": macs_tv / 1e9,
-        })
+        rows.append(
+            {
+                "model": f"ResNet-{depth}",
+                "block": paper.block,
+                "shortcut": paper.shortcut,
+                # The stride's place only matters in a bottleneck; a basic block has no 1×1 to put it on.
+                "stride_at": paper.stride_at if paper.block == "bottleneck" else None,
+                "blocks": ",".join(map(str, paper.stages)),
+                "blocks_published": ",".join(map(str, TABLE1_BLOCKS[depth])),
+                "output_sizes": " / ".join(map(str, sizes)),
+                "output_sizes_published": " / ".join(map(str, TABLE1_OUTPUT_SIZES)),
+                "macs_paper": macs_paper,
+                "gmacs_paper": macs_paper / 1e9,
+                "flops_published": published,
+                "status": status_at_precision(macs_paper / 1e9, published)
+                if paper.stages == TABLE1_BLOCKS[depth] and sizes == TABLE1_OUTPUT_SIZES
+                else "differs",
+                "rounded": rounded_to(macs_paper / 1e9, published),
+                "truncated": rounded_to(macs_paper / 1e9, published, truncate=True),
+                "tv_shortcut": tv.shortcut,
+                "tv_stride_at": tv.stride_at if tv.block == "bottleneck" else None,
+                "macs_tv": macs_tv,
+                "gmacs_tv": macs_tv / 1e9,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -149,10 +170,18 @@ def table3() -> pd.DataFrame:
         a = analyze(config)
         params = a.total_params
         tv = published.get(dataclasses.replace(config, stride_at="3x3"))
-        rows.append({"model": name, "shortcut": config.shortcut, "params": params,
-                     "params_published": tv,
-                     "status": "computed_only" if tv is None else "agree" if tv == params else "differs",
-                     "macs": a.total_macs, "top1_err_10crop": float(top1), "top5_err_10crop": float(top5)})
+        rows.append(
+            {
+                "model": name,
+                "shortcut": config.shortcut,
+                "params": params,
+                "params_published": tv,
+                "status": "computed_only" if tv is None else "agree" if tv == params else "differs",
+                "macs": a.total_macs,
+                "top1_err_10crop": float(top1),
+                "top5_err_10crop": float(top5),
+            }
+        )
     df = pd.DataFrame(rows)
     df["params_published"] = df["params_published"].astype("Int64")
     return df
@@ -161,8 +190,10 @@ def table3() -> pd.DataFrame:
 def _torchvision_params() -> dict[ResNetConfig, int]:
     import torchvision.models as tvm
 
-    return {PRESETS[f"resnet{d}"]: getattr(tvm, f"ResNet{d}_Weights").IMAGENET1K_V1.meta["num_params"]
-            for d in (18, 34, 50, 101, 152)}
+    return {
+        PRESETS[f"resnet{d}"]: getattr(tvm, f"ResNet{d}_Weights").IMAGENET1K_V1.meta["num_params"]
+        for d in (18, 34, 50, 101, 152)
+    }
 
 
 def table6() -> pd.DataFrame:
@@ -170,9 +201,18 @@ def table6() -> pd.DataFrame:
     rows = []
     for n, (published, err) in TABLE6.items():
         params = analyze(PRESETS[f"resnet{6 * n + 2}"]).total_params
-        rows.append({"model": f"ResNet-{6 * n + 2}", "n": n, "layers": 6 * n + 2, "params": params,
-                     "params_m": params / 1e6, "params_published_m": published,
-                     "status": status_at_precision(params / 1e6, published), "error_published": float(err)})
+        rows.append(
+            {
+                "model": f"ResNet-{6 * n + 2}",
+                "n": n,
+                "layers": 6 * n + 2,
+                "params": params,
+                "params_m": params / 1e6,
+                "params_published_m": published,
+                "status": status_at_precision(params / 1e6, published),
+                "error_published": float(err),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -193,12 +233,19 @@ def torchvision_table() -> pd.DataFrame:
             meta = weights.meta
             metrics = meta["_metrics"]["ImageNet-1K"]
             ops = f"{meta['_ops']:.3f}"
-            rows.append({
-                "model": f"resnet{depth}", "weights": weights.name,
-                "acc1_1crop": metrics["acc@1"], "acc5_1crop": metrics["acc@5"],
-                "params": params, "params_published": meta["num_params"],
-                "gmacs": macs / 1e9, "gmacs_published": ops,
-                "status": "agree" if params == meta["num_params"] and
-                status_at_precision(macs / 1e9, ops) == "agree" else "differs",
-            })
+            rows.append(
+                {
+                    "model": f"resnet{depth}",
+                    "weights": weights.name,
+                    "acc1_1crop": metrics["acc@1"],
+                    "acc5_1crop": metrics["acc@5"],
+                    "params": params,
+                    "params_published": meta["num_params"],
+                    "gmacs": macs / 1e9,
+                    "gmacs_published": ops,
+                    "status": "agree"
+                    if params == meta["num_params"] and status_at_precision(macs / 1e9, ops) == "agree"
+                    else "differs",
+                }
+            )
     return pd.DataFrame(rows)

@@ -81,8 +81,16 @@ class BlockSpec:
     @property
     def signature(self) -> tuple:
         """Blocks with equal signatures are drawn/folded together ("x N")."""
-        return (self.in_channels, self.mid_channels, self.out_channels, self.stride,
-                self.shortcut, self.in_shape, self.groups, tuple(x.kind for x in self.layers))
+        return (
+            self.in_channels,
+            self.mid_channels,
+            self.out_channels,
+            self.stride,
+            self.shortcut,
+            self.in_shape,
+            self.groups,
+            tuple(x.kind for x in self.layers),
+        )
 
 
 @dataclass(frozen=True)
@@ -142,8 +150,9 @@ class _Builder:
         # No bias: a BN follows every conv (torchvision, paper Sec. 3.4). A grouped conv sees only
         # c/groups input channels per output channel (ResNeXt, arXiv 1611.05431, Fig. 3c).
         weights = k * k * (c // groups) * out_c
-        return self._emit(name, "Conv2d", out, k, s, p, weights, weights * out[1] * out[2], True,
-                          groups=groups, **where)
+        return self._emit(
+            name, "Conv2d", out, k, s, p, weights, weights * out[1] * out[2], True, groups=groups, **where
+        )
 
     def bn(self, name: str, **where) -> LayerSpec:
         return self._emit(name, "BatchNorm2d", self.shape, params=2 * self.shape[0], **where)
@@ -151,10 +160,26 @@ class _Builder:
     def relu(self, name: str, **where) -> LayerSpec:
         return self._emit(name, "ReLU", self.shape, **where)
 
-    def _emit(self, name, kind, out, k=None, s=None, p=None, params=0, macs=0, weighted=False,
-              *, stage, block, role, groups=1) -> LayerSpec:
-        spec = LayerSpec(name, kind, stage, block, role, self.shape, out, k, s, p, params, macs, weighted,
-                         groups)
+    def _emit(
+        self,
+        name,
+        kind,
+        out,
+        k=None,
+        s=None,
+        p=None,
+        params=0,
+        macs=0,
+        weighted=False,
+        *,
+        stage,
+        block,
+        role,
+        groups=1,
+    ) -> LayerSpec:
+        spec = LayerSpec(
+            name, kind, stage, block, role, self.shape, out, k, s, p, params, macs, weighted, groups
+        )
         self.shape = out
         return spec
 
@@ -169,10 +194,15 @@ def _stem(c: ResNetConfig, b: _Builder) -> tuple[LayerSpec, ...]:
         layers.append(b.conv("conv1", width, 7, 2, **where))
     else:  # "deep": ResNet-C replaces the 7x7 with three 3x3 convs (w/2, w/2, w), the first strided
         half = max(1, width // 2)
-        layers += [b.conv("conv1.0", half, 3, 2, **where), b.bn("conv1.1", **where),
-                   b.relu("conv1.2", **where), b.conv("conv1.3", half, 3, 1, **where),
-                   b.bn("conv1.4", **where), b.relu("conv1.5", **where),
-                   b.conv("conv1.6", width, 3, 1, **where)]
+        layers += [
+            b.conv("conv1.0", half, 3, 2, **where),
+            b.bn("conv1.1", **where),
+            b.relu("conv1.2", **where),
+            b.conv("conv1.3", half, 3, 1, **where),
+            b.bn("conv1.4", **where),
+            b.relu("conv1.5", **where),
+            b.conv("conv1.6", width, 3, 1, **where),
+        ]
     # Pre-activation nets begin their first block with BN-ReLU, so the stem ends at its conv
     # (and max-pool): a stem BN-ReLU would normalise twice in a row (arXiv 1603.05027, Sec. 5).
     if not c.preact:
@@ -198,12 +228,20 @@ def _squeeze_excite(c: ResNetConfig, b: _Builder, name: str, **where) -> LayerSp
     ch = b.shape[0]
     squeezed = ch // c.se_ratio  # timm rounds to a multiple of 8: equal for the 64k widths of presets
     weights = 2 * ch * squeezed
-    return b._emit(f"{name}.se", "SqueezeExcite", b.shape, params=weights + squeezed + ch, macs=weights,
-                   groups=squeezed, **where)
+    return b._emit(
+        f"{name}.se",
+        "SqueezeExcite",
+        b.shape,
+        params=weights + squeezed + ch,
+        macs=weights,
+        groups=squeezed,
+        **where,
+    )
 
 
-def _projection(c: ResNetConfig, b: _Builder, name: str, out_c: int, stride: int,
-                **where) -> tuple[LayerSpec, ...]:
+def _projection(
+    c: ResNetConfig, b: _Builder, name: str, out_c: int, stride: int, **where
+) -> tuple[LayerSpec, ...]:
     """Option B/C's projection: 1x1 conv (+ BN), after a 2x2 average pool for ResNet-D."""
     layers: list[LayerSpec] = []
     if c.shortcut_pool:
@@ -226,8 +264,9 @@ def _projection(c: ResNetConfig, b: _Builder, name: str, out_c: int, stride: int
     return tuple(layers)
 
 
-def _block(c: ResNetConfig, b: _Builder, stage: int, index: int, stride: int,
-           drop_prob: float = 0.0) -> BlockSpec:
+def _block(
+    c: ResNetConfig, b: _Builder, stage: int, index: int, stride: int, drop_prob: float = 0.0
+) -> BlockSpec:
     name = f"layer{stage}.{index}"
     where = dict(stage=f"layer{stage}", block=index, role="branch")
     x_shape = b.shape
@@ -266,13 +305,28 @@ def _block(c: ResNetConfig, b: _Builder, stage: int, index: int, stride: int,
     elif kind == "zero-pad":
         # Option A: subsample by the stride, then append zero channels; no parameters (Sec. 3.3).
         b.shape = x_shape
-        shortcut_layers = (b._emit(f"{name}.downsample", "ZeroPadShortcut", out_shape, 1, stride, 0,
-                                   **sc_where),)
+        shortcut_layers = (
+            b._emit(f"{name}.downsample", "ZeroPadShortcut", out_shape, 1, stride, 0, **sc_where),
+        )
     b.shape = out_shape
     post = () if c.preact else (b.relu(f"{name}.relu", stage=f"layer{stage}", block=index, role="post"),)
-    return BlockSpec(name, stage, index, in_c, mid, out_c, stride, kind, x_shape, out_shape,
-                     tuple(branch), shortcut_layers, post, drop_prob,
-                     c.groups if c.block == "bottleneck" else 1)
+    return BlockSpec(
+        name,
+        stage,
+        index,
+        in_c,
+        mid,
+        out_c,
+        stride,
+        kind,
+        x_shape,
+        out_shape,
+        tuple(branch),
+        shortcut_layers,
+        post,
+        drop_prob,
+        c.groups if c.block == "bottleneck" else 1,
+    )
 
 
 # A plan holds ~400 B per leaf layer (tracemalloc, ResNet-18 to ResNet-1202: 380-420 B); 512 B is the
@@ -293,8 +347,9 @@ def make_plan(config: ResNetConfig) -> Plan:
         blocks = []
         for i in range(n_blocks):
             seen += 1  # stochastic depth's linear rule: block l of L drops with drop_path * l / L
-            blocks.append(_block(config, b, s, i, 2 if s > 1 and i == 0 else 1,
-                                 config.drop_path * seen / total))
+            blocks.append(
+                _block(config, b, s, i, 2 if s > 1 and i == 0 else 1, config.drop_path * seen / total)
+            )
         stages.append(StageSpec(f"layer{s}", s, tuple(blocks), in_shape, b.shape))
     where = dict(stage="head", block=None, role="head")
     head: list[LayerSpec] = []
@@ -304,6 +359,15 @@ def make_plan(config: ResNetConfig) -> Plan:
     head.append(b._emit("avgpool", "AdaptiveAvgPool2d", (ch, 1, 1), **where))
     b.shape = (ch,)  # torch.flatten(x, 1)
     fc_w = ch * config.num_classes
-    head.append(b._emit("fc", "Linear", (config.num_classes,), params=fc_w + config.num_classes,
-                        macs=fc_w, weighted=True, **where))
+    head.append(
+        b._emit(
+            "fc",
+            "Linear",
+            (config.num_classes,),
+            params=fc_w + config.num_classes,
+            macs=fc_w,
+            weighted=True,
+            **where,
+        )
+    )
     return Plan(config, stem, tuple(stages), tuple(head))

@@ -22,6 +22,22 @@ from .session import (
 )
 from .tables import show_block_arithmetic, show_resnext_arithmetic, show_table, stage_label
 
-__all__ = ["page_setup", "init_session", "lang", "tr", "translator", "labels", "current_config",
-           "set_current_config", "base_preset", "config_editor", "editor_base", "url_errors", "sync_url",
-           "stage_label", "show_table", "show_block_arithmetic", "show_resnext_arithmetic"]
+__all__ = [
+    "page_setup",
+    "init_session",
+    "lang",
+    "tr",
+    "translator",
+    "labels",
+    "current_config",
+    "set_current_config",
+    "base_preset",
+    "config_editor",
+    "editor_base",
+    "url_errors",
+    "sync_url",
+    "stage_label",
+    "show_table",
+    "show_block_arithmetic",
+    "show_resnext_arithmetic",
+]

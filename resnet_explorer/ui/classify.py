@@ -65,15 +65,20 @@ def weights_panel(config: ResNetConfig) -> WeightsSource | None:
     def label(key: str) -> str:
         if key in pretrained:
             w = pretrained[key]
-            return tr("weights.imagenet_option", label=w.label, acc1=f"{w.acc1:.1f}",
-                      cached=tr("weights.cached") if w.is_cached() else tr("weights.not_cached"))
+            return tr(
+                "weights.imagenet_option",
+                label=w.label,
+                acc1=f"{w.acc1:.1f}",
+                cached=tr("weights.cached") if w.is_cached() else tr("weights.not_cached"),
+            )
         if key == "lab":
             return tr("classify.source.lab", label=trained.label)
         return tr(f"classify.source.{key}")
 
     explorer = model_name(config, language)
-    st.sidebar.caption(tr("classify.explorer_model", name=explorer, channels=config.in_channels,
-                          size=config.input_size))
+    st.sidebar.caption(
+        tr("classify.explorer_model", name=explorer, channels=config.in_channels, size=config.input_size)
+    )
     choice = st.radio(tr("classify.source"), options, key="cls.source", format_func=label)
     if not pretrained:
         st.caption(tr("weights.no_imagenet", name=explorer))
@@ -82,14 +87,22 @@ def weights_panel(config: ResNetConfig) -> WeightsSource | None:
         source = _imagenet(pretrained[choice])
     elif choice == "digits":
         source, info = digits, W.digits_model_info()
-        st.caption(tr("classify.digits_card", acc=f"{info.test_accuracy:.1%}", n_test=info.n_test,
-                      n_train=info.n_train, command=info.command))
+        st.caption(
+            tr(
+                "classify.digits_card",
+                acc=f"{info.test_accuracy:.1%}",
+                n_test=info.n_test,
+                n_train=info.n_train,
+                command=info.command,
+            )
+        )
     elif choice == "lab":
         source = lab_source(trained)
     elif choice == "upload":
         st.caption(tr("classify.ckpt_help", name=explorer))
-        ckpt = st.file_uploader(tr("classify.ckpt_upload"), type=[s.lstrip(".") for s in CHECKPOINT_SUFFIXES],
-                                key="cls.ckpt")
+        ckpt = st.file_uploader(
+            tr("classify.ckpt_upload"), type=[s.lstrip(".") for s in CHECKPOINT_SUFFIXES], key="cls.ckpt"
+        )
         if ckpt is not None:
             source = config_source("upload", config, ckpt.name, data=ckpt.getvalue(), filename=ckpt.name)
     else:
@@ -98,9 +111,16 @@ def weights_panel(config: ResNetConfig) -> WeightsSource | None:
         st.warning(tr("classify.untrained"), icon=":material/warning:")
     if source is not None:
         shown = tr("classify.digits_label") if source.kind == "digits" else source.label
-        st.info(tr("classify.in_use", label=shown, model=model_name(source.config, language),
-                   size=source.config.input_size, channels=source.config.in_channels),
-                icon=":material/memory:")
+        st.info(
+            tr(
+                "classify.in_use",
+                label=shown,
+                model=model_name(source.config, language),
+                size=source.config.input_size,
+                channels=source.config.in_channels,
+            ),
+            icon=":material/memory:",
+        )
     return source
 
 
@@ -109,8 +129,9 @@ def _imagenet(w: W.PretrainedWeights) -> WeightsSource | None:
     if w.is_cached():
         return imagenet_source(w)
     tr = translator()
-    st.warning(tr("weights.offline", label=w.label, file=w.file_name, url=w.url),
-               icon=":material/cloud_download:")
+    st.warning(
+        tr("weights.offline", label=w.label, file=w.file_name, url=w.url), icon=":material/cloud_download:"
+    )
     st.code(W.download_command(w), language="bash")
     if st.button(tr("weights.download_button", mb=f"{w.file_size_mb:.0f}"), key="cls.download"):
         bar = st.progress(0.0, text=tr("weights.downloading", label=w.label))
@@ -134,11 +155,17 @@ def _imagenet(w: W.PretrainedWeights) -> WeightsSource | None:
 def image_panel(source: WeightsSource | None) -> dict[str, Any]:
     """The image input (sample, upload, camera); returns the job's input fields ({} when none yet)."""
     tr = translator()
-    mode = st.segmented_control(tr("classify.input"), ["sample", "upload", "camera"], key="cls.input",
-                                format_func=lambda k: tr(f"classify.input.{k}"), default="sample")
+    mode = st.segmented_control(
+        tr("classify.input"),
+        ["sample", "upload", "camera"],
+        key="cls.input",
+        format_func=lambda k: tr(f"classify.input.{k}"),
+        default="sample",
+    )
     if mode == "upload":
-        up = st.file_uploader(tr("classify.image_upload"), type=[s.lstrip(".") for s in IMAGE_SUFFIXES],
-                              key="cls.image")
+        up = st.file_uploader(
+            tr("classify.image_upload"), type=[s.lstrip(".") for s in IMAGE_SUFFIXES], key="cls.image"
+        )
         return {"image": up.getvalue()} if up is not None else {}
     if mode == "camera":
         shot = st.camera_input(tr("classify.camera"), key="cls.camera")
@@ -146,8 +173,12 @@ def image_panel(source: WeightsSource | None) -> dict[str, Any]:
     info = W.digits_model_info()
     if source is not None and source.prep == "digits" and info is not None:
         images, labels = _heldout(info.seed)
-        idx = st.selectbox(tr("classify.digit_sample"), range(min(len(labels), 60)), key="cls.digit",
-                           format_func=lambda i: tr("classify.digit_option", i=i, label=int(labels[i])))
+        idx = st.selectbox(
+            tr("classify.digit_sample"),
+            range(min(len(labels), 60)),
+            key="cls.digit",
+            format_func=lambda i: tr("classify.digit_option", i=i, label=int(labels[i])),
+        )
         st.image(digit_image(images[idx], 8), caption=tr("classify.digit_truth", label=int(labels[idx])))
         return {"digit": tuple(float(v) for v in images[idx].ravel())}
     photo = st.selectbox(tr("classify.photo_sample"), ["china.jpg", "flower.jpg"], key="cls.photo")
@@ -164,8 +195,10 @@ def run_if_changed(source: WeightsSource | None, job_input: dict[str, Any]) -> N
     tr, status = translator(), st.empty()
 
     def tick(ahead: int) -> None:  # touching an element every tick: a closed tab raises here
-        status.info(tr("classify.queued", n=ahead) if ahead else tr("classify.running"),
-                    icon=":material/hourglass_top:")
+        status.info(
+            tr("classify.queued", n=ahead) if ahead else tr("classify.running"),
+            icon=":material/hourglass_top:",
+        )
 
     kind, outcome = run_and_wait(shared_worker(), ClassifyJob(source=source, **job_input), tick)
     status.empty()
@@ -200,11 +233,18 @@ def outcome_panel(source: WeightsSource | None, job_input: dict[str, Any]) -> bo
     chart, cam = st.columns([3, 2])
     chart.plotly_chart(top_figure(result, classes, language), key="cls.top5")
     with cam:
-        picked = st.selectbox(tr("classify.cam_class"), cam_order(result.top, len(classes)), key=_CAM,
-                              format_func=lambda i: f"{names[i]} ({result.probs[i]:.1%})")
+        picked = st.selectbox(
+            tr("classify.cam_class"),
+            cam_order(result.top, len(classes)),
+            key=_CAM,
+            format_func=lambda i: f"{names[i]} ({result.probs[i]:.1%})",
+        )
         picked = cam_class(picked, len(classes), best)
-        st.image(overlay(outcome.display, cam_for(result, picked)),
-                 caption=tr("classify.cam_caption", name=names[picked]), width="stretch")
+        st.image(
+            overlay(outcome.display, cam_for(result, picked)),
+            caption=tr("classify.cam_caption", name=names[picked]),
+            width="stretch",
+        )
     st.caption(tr("classify.cam_explain"))
     return True
 
@@ -212,19 +252,32 @@ def outcome_panel(source: WeightsSource | None, job_input: dict[str, Any]) -> bo
 def _refusal(exc: Exception) -> None:
     tr, language = translator(), lang()
     if isinstance(exc, CheckpointError):
-        st.error(tr("classify.ckpt_refused", reason=refusal_reason(exc, "classify.ckpterr", language)),
-                 icon=":material/block:")
+        st.error(
+            tr("classify.ckpt_refused", reason=refusal_reason(exc, "classify.ckpterr", language)),
+            icon=":material/block:",
+        )
         if language != "en":  # the file-specific detail exists in English only; say so
             with st.expander(tr("classify.detail_english")):
                 st.code(str(exc), language=None, wrap_lines=True)
         if exc.rows:
-            st.dataframe([{tr("classify.col.key"): r.key, tr("classify.col.expected"): r.expected,
-                           tr("classify.col.got"): r.got, tr("classify.col.problem"): tr(
-                               f"classify.problem.{r.problem}")} for r in exc.rows],
-                         hide_index=True, key="cls.keytable")
+            st.dataframe(
+                [
+                    {
+                        tr("classify.col.key"): r.key,
+                        tr("classify.col.expected"): r.expected,
+                        tr("classify.col.got"): r.got,
+                        tr("classify.col.problem"): tr(f"classify.problem.{r.problem}"),
+                    }
+                    for r in exc.rows
+                ],
+                hide_index=True,
+                key="cls.keytable",
+            )
     elif isinstance(exc, ImageInputError):
-        st.error(tr("classify.image_refused", reason=refusal_reason(exc, "classify.imgerr", language)),
-                 icon=":material/hide_image:")
+        st.error(
+            tr("classify.image_refused", reason=refusal_reason(exc, "classify.imgerr", language)),
+            icon=":material/hide_image:",
+        )
     else:
         st.error(tr("classify.failed", reason=str(exc)), icon=":material/block:")
 
@@ -241,8 +294,12 @@ def steps_panel() -> None:
         for col, n in zip(st.columns(per_row), row, strict=False):
             step = outcome.steps[n]
             shape = "×".join(map(str, step.shape))
-            col.image(step.image, caption=f"{tr(f'classify.step.{step.code}', **step.values)} · {shape}",
-                      width="stretch", clamp=True)
+            col.image(
+                step.image,
+                caption=f"{tr(f'classify.step.{step.code}', **step.values)} · {shape}",
+                width="stretch",
+                clamp=True,
+            )
 
 
 def maps_panel() -> None:
@@ -259,6 +316,15 @@ def maps_panel() -> None:
         for col, n in zip(st.columns(per_row), row, strict=False):
             stage = stages[n]
             c, h, w = stage.shape
-            col.image(feature_grid(stage), width="stretch",
-                      caption=tr("classify.map_caption", stage=stage_label(stage.name), c=c, h=h, w=w,
-                                 channels=", ".join(map(str, stage.channels))))
+            col.image(
+                feature_grid(stage),
+                width="stretch",
+                caption=tr(
+                    "classify.map_caption",
+                    stage=stage_label(stage.name),
+                    c=c,
+                    h=h,
+                    w=w,
+                    channels=", ".join(map(str, stage.channels)),
+                ),
+            )

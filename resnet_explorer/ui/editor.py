@@ -46,8 +46,9 @@ def _on_preset(key: str) -> None:
     st.session_state[f"{key}._base"] = base
 
 
-def config_editor(key: str, config: ResNetConfig, container: Any = None,
-                  base: str | None = None) -> ResNetConfig:
+def config_editor(
+    key: str, config: ResNetConfig, container: Any = None, base: str | None = None
+) -> ResNetConfig:
     """Preset picker plus every knob of the config; returns the edited (valid) config.
 
     Widgets are keyed ``f"{key}.<field>"``. A value the config rejects is shown as an error
@@ -60,26 +61,51 @@ def config_editor(key: str, config: ResNetConfig, container: Any = None,
         _load_into_widgets(key, config, base)
         st.session_state[f"{key}._base"] = base
 
-    box.selectbox(tr("cfg.preset"), list(PRESETS), key=f"{key}.preset", on_change=_on_preset,
-                  args=(key,), help=tr("cfg.preset_help"))
+    box.selectbox(
+        tr("cfg.preset"),
+        list(PRESETS),
+        key=f"{key}.preset",
+        on_change=_on_preset,
+        args=(key,),
+        help=tr("cfg.preset_help"),
+    )
     box.text_input(tr("cfg.stages"), key=f"{key}.stages", help=tr("cfg.stages_help"))
-    box.selectbox(tr("cfg.shortcut"), SHORTCUTS, key=f"{key}.shortcut",
-                  format_func=labels("cfg.shortcut"), help=tr("cfg.shortcut_help"))
+    box.selectbox(
+        tr("cfg.shortcut"),
+        SHORTCUTS,
+        key=f"{key}.shortcut",
+        format_func=labels("cfg.shortcut"),
+        help=tr("cfg.shortcut_help"),
+    )
     c1, c2 = box.columns(2)
     c1.selectbox(tr("cfg.block"), BLOCKS, key=f"{key}.block", format_func=labels("cfg.block"))
-    c2.selectbox(tr("cfg.stride_at"), STRIDE_AT, key=f"{key}.stride_at",
-                 format_func=labels("cfg.stride_at"), help=tr("cfg.stride_at_help"),
-                 disabled=st.session_state[f"{key}.block"] != "bottleneck")
+    c2.selectbox(
+        tr("cfg.stride_at"),
+        STRIDE_AT,
+        key=f"{key}.stride_at",
+        format_func=labels("cfg.stride_at"),
+        help=tr("cfg.stride_at_help"),
+        disabled=st.session_state[f"{key}.block"] != "bottleneck",
+    )
     box.selectbox(tr("cfg.stem"), STEMS, key=f"{key}.stem", format_func=labels("cfg.stem"))
     for i, name in enumerate(_INT_FIELDS):
         lo, hi = LIMITS[name]
-        (c1 if i % 2 == 0 else c2).number_input(tr(f"cfg.{name}"), min_value=lo, max_value=hi, step=1,
-                                                key=f"{key}.{name}", help=tr(f"cfg.{name}_help"))
+        (c1 if i % 2 == 0 else c2).number_input(
+            tr(f"cfg.{name}"),
+            min_value=lo,
+            max_value=hi,
+            step=1,
+            key=f"{key}.{name}",
+            help=tr(f"cfg.{name}_help"),
+        )
     box.toggle(tr("cfg.preact"), key=f"{key}.preact", help=tr("cfg.preact_help"))
     _family_knobs(box, key)
 
-    fields = {f.name: st.session_state[f"{key}.{f.name}"] for f in dataclasses.fields(ResNetConfig)
-              if f.name != "stages"}
+    fields = {
+        f.name: st.session_state[f"{key}.{f.name}"]
+        for f in dataclasses.fields(ResNetConfig)
+        if f.name != "stages"
+    }
     # The widget steps by 0.05 in binary floating point: keep the link and the diff readable.
     fields["drop_path"] = round(float(fields["drop_path"]), 4)
     try:
@@ -103,26 +129,66 @@ def _family_knobs(box: Any, key: str) -> None:
     with box.expander(tr("cfg.family"), expanded=False):
         c1, c2 = st.columns(2)
         lo, hi = LIMITS["groups"]
-        c1.number_input(tr("cfg.groups"), min_value=lo, max_value=hi, step=1, key=f"{key}.groups",
-                        help=tr("cfg.groups_help"), disabled=not bottleneck)
+        c1.number_input(
+            tr("cfg.groups"),
+            min_value=lo,
+            max_value=hi,
+            step=1,
+            key=f"{key}.groups",
+            help=tr("cfg.groups_help"),
+            disabled=not bottleneck,
+        )
         lo, hi = LIMITS["width_per_group"]
-        c2.number_input(tr("cfg.width_per_group"), min_value=lo, max_value=hi, step=1,
-                        key=f"{key}.width_per_group", help=tr("cfg.width_per_group_help"),
-                        disabled=not bottleneck)
+        c2.number_input(
+            tr("cfg.width_per_group"),
+            min_value=lo,
+            max_value=hi,
+            step=1,
+            key=f"{key}.width_per_group",
+            help=tr("cfg.width_per_group_help"),
+            disabled=not bottleneck,
+        )
         lo, hi = LIMITS["stem_width"]
-        c1.number_input(tr("cfg.stem_width"), min_value=lo, max_value=hi, step=1, key=f"{key}.stem_width",
-                        help=tr("cfg.stem_width_help"))
+        c1.number_input(
+            tr("cfg.stem_width"),
+            min_value=lo,
+            max_value=hi,
+            step=1,
+            key=f"{key}.stem_width",
+            help=tr("cfg.stem_width_help"),
+        )
         lo, hi = LIMITS["se_ratio"]
-        c2.number_input(tr("cfg.se_ratio"), min_value=lo, max_value=hi, step=1, key=f"{key}.se_ratio",
-                        help=tr("cfg.se_ratio_help"))
+        c2.number_input(
+            tr("cfg.se_ratio"),
+            min_value=lo,
+            max_value=hi,
+            step=1,
+            key=f"{key}.se_ratio",
+            help=tr("cfg.se_ratio_help"),
+        )
         st.toggle(tr("cfg.shortcut_pool"), key=f"{key}.shortcut_pool", help=tr("cfg.shortcut_pool_help"))
-        st.number_input(tr("cfg.drop_path"), min_value=0.0, max_value=DROP_PATH_MAX, step=0.05, format="%.2f",
-                        key=f"{key}.drop_path", help=tr("cfg.drop_path_help"))
-        st.toggle(tr("cfg.zero_init_residual"), key=f"{key}.zero_init_residual",
-                  help=tr("cfg.zero_init_residual_help"))
-        st.selectbox(tr("cfg.pad_placement"), PAD_PLACEMENTS, key=f"{key}.pad_placement",
-                     format_func=labels("cfg.pad_placement"), help=tr("cfg.pad_placement_help"),
-                     disabled=st.session_state[f"{key}.shortcut"] != "A")
+        st.number_input(
+            tr("cfg.drop_path"),
+            min_value=0.0,
+            max_value=DROP_PATH_MAX,
+            step=0.05,
+            format="%.2f",
+            key=f"{key}.drop_path",
+            help=tr("cfg.drop_path_help"),
+        )
+        st.toggle(
+            tr("cfg.zero_init_residual"),
+            key=f"{key}.zero_init_residual",
+            help=tr("cfg.zero_init_residual_help"),
+        )
+        st.selectbox(
+            tr("cfg.pad_placement"),
+            PAD_PLACEMENTS,
+            key=f"{key}.pad_placement",
+            format_func=labels("cfg.pad_placement"),
+            help=tr("cfg.pad_placement_help"),
+            disabled=st.session_state[f"{key}.shortcut"] != "A",
+        )
 
 
 def _fmt(value: Any) -> str:

@@ -48,8 +48,16 @@ def run() -> None:
         st.code(str(exc), language=None, wrap_lines=True)
         st.stop()
     init_lang()  # the page titles below are in the link's language
-    pages = [st.Page(spec.path, title=tr(spec.title_key), icon=spec.icon, url_path=spec.url_path or None,
-                     default=spec.url_path == "") for spec in PAGES]
+    pages = [
+        st.Page(
+            spec.path,
+            title=tr(spec.title_key),
+            icon=spec.icon,
+            url_path=spec.url_path or None,
+            default=spec.url_path == "",
+        )
+        for spec in PAGES
+    ]
     page = st.navigation(pages)
     init_session(explorer=page.url_path == "")
     page.run()
@@ -59,8 +67,11 @@ def page_setup(title_key: str, icon: str = ":material/account_tree:") -> None:
     """First call of every page: its browser-tab title, the sidebar language switch, and ``lang``
     kept in the address (with a warning if the link asked for a language the app lacks)."""
     title = t(title_key, lang())
-    st.set_page_config(page_title=title if "ResNet Explorer" in title else f"{title} · ResNet Explorer",
-                       page_icon=icon, layout="wide")
+    st.set_page_config(
+        page_title=title if "ResNet Explorer" in title else f"{title} · ResNet Explorer",
+        page_icon=icon,
+        layout="wide",
+    )
     language_switch()
     keep_lang_in_url()
     for problem in lang_errors():

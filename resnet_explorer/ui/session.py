@@ -21,9 +21,22 @@ from streamlit.errors import StreamlitAPIException
 from ..core.config import PRESETS, LinkProblem, ResNetConfig, read_link
 from ..i18n import LANGUAGES, t
 
-__all__ = ["init_session", "lang", "tr", "translator", "labels", "language_switch", "current_config",
-           "set_current_config", "base_preset", "url_errors", "lang_errors", "link_problem", "sync_url",
-           "keep_lang_in_url"]
+__all__ = [
+    "init_session",
+    "lang",
+    "tr",
+    "translator",
+    "labels",
+    "language_switch",
+    "current_config",
+    "set_current_config",
+    "base_preset",
+    "url_errors",
+    "lang_errors",
+    "link_problem",
+    "sync_url",
+    "keep_lang_in_url",
+]
 
 _CONFIG, _BASE, _LANG, _URL_ERRORS = "_config", "_base_preset", "_lang", "_url_errors"
 _LANG_READ, _LANG_ERRORS = "_lang_read", "_lang_errors"
@@ -75,8 +88,14 @@ def init_lang() -> None:
     elif values and values[0] in LANGUAGES:
         st.session_state[_LANG] = values[0]
     elif values:
-        problems.append(LinkProblem("unknown_lang", "lang", values[0],
-                                    ", ".join(f"{code} ({name})" for code, name in LANGUAGES.items())))
+        problems.append(
+            LinkProblem(
+                "unknown_lang",
+                "lang",
+                values[0],
+                ", ".join(f"{code} ({name})" for code, name in LANGUAGES.items()),
+            )
+        )
     st.session_state[_LANG_ERRORS] = problems
 
 
@@ -101,9 +120,15 @@ def language_switch() -> None:
     """The sidebar's English / 简体中文 switch (drawn by each page, not the router: a widget in the
     entry point before ``pg.run()`` lost the first change of the first session after a start)."""
     st.session_state["lang_select"] = lang()
-    st.sidebar.segmented_control(":material/translate:", list(LANGUAGES), format_func=LANGUAGES.get,
-                                 key="lang_select", required=True, on_change=_switch_language,
-                                 label_visibility="collapsed")
+    st.sidebar.segmented_control(
+        ":material/translate:",
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key="lang_select",
+        required=True,
+        on_change=_switch_language,
+        label_visibility="collapsed",
+    )
 
 
 def _switch_language() -> None:
@@ -115,7 +140,8 @@ def _switch_language() -> None:
     for key in list(st.session_state):
         value = st.session_state[key]
         is_choice = isinstance(value, str) or (
-            isinstance(value, list) and all(isinstance(v, str) for v in value))
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        )
         if key == "lang_select" or str(key).startswith("_") or not is_choice:
             continue
         try:
@@ -186,8 +212,12 @@ def link_problem(problem: LinkProblem, language: str | None = None) -> str:
         return _code(text, language)
 
     values: dict[str, Any] = {
-        "field": code(p.field), "value": code(p.value), "base": p.base or "resnet18",
-        "allowed": _escaped(p.allowed), "n": len(PRESETS), "last": p.allowed.split()[-1] if p.allowed else "",
+        "field": code(p.field),
+        "value": code(p.value),
+        "base": p.base or "resnet18",
+        "allowed": _escaped(p.allowed),
+        "n": len(PRESETS),
+        "last": p.allowed.split()[-1] if p.allowed else "",
         "detail": _escaped(p.detail),
     }
     if p.kind in ("repeated", "unknown_key"):  # several values, or a key: each shown as code
@@ -206,8 +236,20 @@ def link_problem(problem: LinkProblem, language: str | None = None) -> str:
 
 _FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(ResNetConfig))
 # Problems with one field's value: the model keeps the base preset's value for that field.
-_KEEPS_BASE_VALUE = frozenset({"repeated", "not_choice", "not_bool", "not_whole", "not_number",
-                               "out_of_range", "stages_format", "stages_count", "stage_blocks", "conflict"})
+_KEEPS_BASE_VALUE = frozenset(
+    {
+        "repeated",
+        "not_choice",
+        "not_bool",
+        "not_whole",
+        "not_number",
+        "out_of_range",
+        "stages_format",
+        "stages_count",
+        "stage_blocks",
+        "conflict",
+    }
+)
 
 
 def _query_now() -> dict[str, str]:

@@ -17,7 +17,7 @@ def stage_label(stage: str, language: str | None = None) -> str:
     """'layer2' -> 'stage 2 (layer2)' in the current language; stem/head likewise."""
     language = language or lang()
     if stage.startswith("layer"):
-        return t("stage.layer", language, n=stage[len("layer"):], name=stage)
+        return t("stage.layer", language, n=stage[len("layer") :], name=stage)
     return t(f"stage.{stage}", language)
 
 
@@ -69,10 +69,15 @@ def show_block_arithmetic(arith: Any) -> None:
     with right:
         st.markdown(f"### {tr('blocks.fig5')}")
         st.caption(tr("blocks.fig5_caption", m=arith.mid, c=arith.channels))
-        _weights(f"{tr('blocks.basic')} ({arith.mid}-d)", arith.fig5_basic_formula,
-                 arith.fig5_basic_weights, w)
-        _weights(f"{tr('blocks.bottleneck')} ({arith.channels}-d)", arith.bottleneck_formula,
-                 arith.bottleneck_weights, w)
+        _weights(
+            f"{tr('blocks.basic')} ({arith.mid}-d)", arith.fig5_basic_formula, arith.fig5_basic_weights, w
+        )
+        _weights(
+            f"{tr('blocks.bottleneck')} ({arith.channels}-d)",
+            arith.bottleneck_formula,
+            arith.bottleneck_weights,
+            w,
+        )
         st.info(tr("blocks.ratio", ratio=f"{arith.fig5_ratio:.2f}"))
     st.caption(tr("blocks.bn", basic=f"{arith.basic_bn:,}", bottleneck=f"{arith.bottleneck_bn:,}"))
 
@@ -82,8 +87,16 @@ def show_resnext_arithmetic(arith: Any) -> None:
     the same input and output width, formulas written out, the ResNeXt one both ways."""
     w = tr("blocks.weights")
     st.markdown(f"### {tr('blocks.resnext_title', c=arith.channels)}")
-    st.caption(tr("blocks.resnext_caption", c=arith.channels, g=arith.cardinality, d=arith.group_width,
-                  inner=arith.inner, m=arith.mid))
+    st.caption(
+        tr(
+            "blocks.resnext_caption",
+            c=arith.channels,
+            g=arith.cardinality,
+            d=arith.group_width,
+            inner=arith.inner,
+            m=arith.mid,
+        )
+    )
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{tr('blocks.bottleneck')} ({arith.mid}-d)**")
@@ -91,8 +104,15 @@ def show_resnext_arithmetic(arith: Any) -> None:
     with right:
         st.markdown(f"**{tr('blocks.resnext', g=arith.cardinality, d=arith.group_width)}**")
         st.markdown(f"#### {arith.resnext_formula} = {arith.resnext_weights:,} {w}")
-        st.markdown(tr("blocks.resnext_paths", g=arith.cardinality, formula=arith.resnext_paths_formula,
-                       total=f"{arith.resnext_weights:,}"))
+        st.markdown(
+            tr(
+                "blocks.resnext_paths",
+                g=arith.cardinality,
+                formula=arith.resnext_paths_formula,
+                total=f"{arith.resnext_weights:,}",
+            )
+        )
     st.info(tr("blocks.resnext_ratio", ratio=f"{arith.ratio:.3f}"))
-    st.caption(tr("blocks.resnext_bn", resnext=f"{arith.resnext_bn:,}",
-                  bottleneck=f"{arith.bottleneck_bn:,}"))
+    st.caption(
+        tr("blocks.resnext_bn", resnext=f"{arith.resnext_bn:,}", bottleneck=f"{arith.bottleneck_bn:,}")
+    )

@@ -35,10 +35,28 @@ from ..core.plan import BlockSpec, LayerSpec, Plan, StageSpec, make_plan
 from ..formatting import format_count, format_shape
 from ..i18n import t
 
-__all__ = ["LEVELS", "RANKDIRS", "Node", "Edge", "Cluster", "Graph", "extract", "to_digraph",
-           "fold_runs", "default_fold", "stage_title", "has_dot", "render_svg", "SvgLimitError",
-           "SVG_SECONDS", "SVG_MAX_BYTES", "SVG_MEMORY_BYTES", "inspector_block",
-           "inspector_graph", "INSPECTOR_KINDS"]
+__all__ = [
+    "LEVELS",
+    "RANKDIRS",
+    "Node",
+    "Edge",
+    "Cluster",
+    "Graph",
+    "extract",
+    "to_digraph",
+    "fold_runs",
+    "default_fold",
+    "stage_title",
+    "has_dot",
+    "render_svg",
+    "SvgLimitError",
+    "SVG_SECONDS",
+    "SVG_MAX_BYTES",
+    "SVG_MEMORY_BYTES",
+    "inspector_block",
+    "inspector_graph",
+    "INSPECTOR_KINDS",
+]
 
 LEVELS = ("network", "blocks", "layers")
 RANKDIRS = ("TB", "LR")
@@ -100,6 +118,7 @@ class Graph:
 
 # --- extraction ---------------------------------------------------------------------------------
 
+
 def _nid(name: str) -> str:
     """A DOT-safe node id from a module name ("layer1.0.conv1" -> "n_layer1_0_conv1")."""
     return "n_" + name.replace(".", "_").replace("-", "_")
@@ -143,8 +162,7 @@ def _ops_compact(layers: tuple[LayerSpec, ...]) -> tuple[str, ...]:
     lines: list[list[str]] = [[]]
     preact = bool(layers) and layers[0].kind == "BatchNorm2d" and any(x.kind == "Conv2d" for x in layers)
     for layer in layers:
-        if not preact and layer.kind in ("Conv2d", "MaxPool2d", "AdaptiveAvgPool2d", "Linear") \
-                and lines[-1]:
+        if not preact and layer.kind in ("Conv2d", "MaxPool2d", "AdaptiveAvgPool2d", "Linear") and lines[-1]:
             lines.append([])
         lines[-1].append(_op(layer))
         if preact and layer.kind == "Conv2d":
@@ -197,8 +215,14 @@ class _Extractor:
     def edge(self, src: str, dst: str, shape: Shape, kind: str = "main", stride: int = 1) -> None:
         self.edges.append(Edge(src, dst, shape, kind, stride))
 
-    def chain(self, layers: tuple[LayerSpec, ...], src: str, cluster: str | None,
-              count: int = 1, first_kind: str = "main") -> str:
+    def chain(
+        self,
+        layers: tuple[LayerSpec, ...],
+        src: str,
+        cluster: str | None,
+        count: int = 1,
+        first_kind: str = "main",
+    ) -> str:
         """Each layer a node, linked in order; returns the last node id.
 
         first_kind: the kind of the edge into the first layer ("projection" for a shortcut).
@@ -208,9 +232,16 @@ class _Extractor:
             if layer.kind == "SqueezeExcite":
                 src = self.squeeze_excite(layer, src, cluster, count)
                 continue
-            nid = self.node(id=_nid(layer.name), kind="layer", title=layer.name, ops=(_op(layer),),
-                            params=layer.params * count, macs=layer.macs * count, count=count,
-                            cluster=cluster)
+            nid = self.node(
+                id=_nid(layer.name),
+                kind="layer",
+                title=layer.name,
+                ops=(_op(layer),),
+                params=layer.params * count,
+                macs=layer.macs * count,
+                count=count,
+                cluster=cluster,
+            )
             self.edge(src, nid, layer.in_shape, kind)
             src, kind = nid, "main"
         return src
@@ -219,12 +250,24 @@ class _Extractor:
         """SE as Hu et al. draw it (Fig. 3): a side branch from the residual's output to a gate
         (C×1×1) that scales it channel by channel; returns the scaling node."""
         ch = se.in_shape[0]
-        side = self.node(id=_nid(se.name), kind="se", title=se.name,
-                         ops=(f"SE, r = {ch // se.groups}", "global avg pool",
-                              f"1×1 conv, {se.groups} → ReLU", f"1×1 conv, {ch} → sigmoid"),
-                         params=se.params * count, macs=se.macs * count, count=count, cluster=cluster)
-        scale = self.node(id=_nid(se.name) + "_scale", kind="scale", title="", ops=("×",), count=count,
-                          cluster=cluster)
+        side = self.node(
+            id=_nid(se.name),
+            kind="se",
+            title=se.name,
+            ops=(
+                f"SE, r = {ch // se.groups}",
+                "global avg pool",
+                f"1×1 conv, {se.groups} → ReLU",
+                f"1×1 conv, {ch} → sigmoid",
+            ),
+            params=se.params * count,
+            macs=se.macs * count,
+            count=count,
+            cluster=cluster,
+        )
+        scale = self.node(
+            id=_nid(se.name) + "_scale", kind="scale", title="", ops=("×",), count=count, cluster=cluster
+        )
         self.edge(src, side, se.in_shape, "se")
         self.edge(src, scale, se.in_shape)
         self.edge(side, scale, (ch, 1, 1), "se")
@@ -246,8 +289,15 @@ class _Extractor:
             se = [x for x in own if x.kind == "SqueezeExcite"]
             own = tuple(x for x in own if x.kind != "SqueezeExcite")
             params, macs = _totals(own)
-            branch_end = self.node(id=_nid(b.name), kind="block", title=name, ops=_ops_compact(own),
-                                   params=params * count, macs=macs * count, count=count)
+            branch_end = self.node(
+                id=_nid(b.name),
+                kind="block",
+                title=name,
+                ops=_ops_compact(own),
+                params=params * count,
+                macs=macs * count,
+                count=count,
+            )
             self.edge(src, branch_end, b.in_shape)
             if se:
                 branch_end = self.squeeze_excite(se[0], branch_end, None, count)
@@ -257,8 +307,9 @@ class _Extractor:
             return branch_end
         # At block level the ReLU after the addition (Fig. 2) is drawn on the addition node.
         add_ops = ("+", "ReLU") if b.post and not layered else ("+",)
-        add = self.node(id=_nid(b.name) + "_add", kind="add", title="", ops=add_ops, count=count,
-                        cluster=cluster)
+        add = self.node(
+            id=_nid(b.name) + "_add", kind="add", title="", ops=add_ops, count=count, cluster=cluster
+        )
         self.edge(branch_end, add, b.out_shape)
         if b.shortcut == "projection":
             proj_layers = b.shortcut_layers
@@ -266,9 +317,15 @@ class _Extractor:
                 proj_end = self.chain(proj_layers, src, cluster, count, first_kind="projection")
             else:
                 params, macs = _totals(proj_layers)
-                proj_end = self.node(id=_nid(b.name) + "_proj", kind="projection", title="",
-                                     ops=_ops_compact(proj_layers), params=params * count,
-                                     macs=macs * count, count=count)
+                proj_end = self.node(
+                    id=_nid(b.name) + "_proj",
+                    kind="projection",
+                    title="",
+                    ops=_ops_compact(proj_layers),
+                    params=params * count,
+                    macs=macs * count,
+                    count=count,
+                )
                 self.edge(src, proj_end, proj_layers[0].in_shape, "projection")
             self.edge(proj_end, add, b.out_shape, "projection")
         elif b.shortcut == "zero-pad":
@@ -287,8 +344,9 @@ def _graph_bytes(g: Graph) -> int:
 
 
 @bounded_cache(max_entries=128, max_bytes=64 * 2**20, size=_graph_bytes)
-def extract(config: ResNetConfig, level: str = "blocks", fold: bool | None = None,
-            stage: int | None = None) -> Graph:
+def extract(
+    config: ResNetConfig, level: str = "blocks", fold: bool | None = None, stage: int | None = None
+) -> Graph:
     """Nodes and edges of ``config`` at a level of detail.
 
     level: "network" (stem → stages → head), "blocks" (one node per block, shortcuts drawn) or
@@ -299,8 +357,9 @@ def extract(config: ResNetConfig, level: str = "blocks", fold: bool | None = Non
     if level not in LEVELS:
         raise ValueError(f"level: got {level!r}; allowed: {', '.join(map(repr, LEVELS))}")
     plan = make_plan(config)
-    if stage is not None and (isinstance(stage, bool) or not isinstance(stage, int)
-                              or not 1 <= stage <= len(plan.stages)):
+    if stage is not None and (
+        isinstance(stage, bool) or not isinstance(stage, int) or not 1 <= stage <= len(plan.stages)
+    ):
         raise ValueError(f"stage: got {stage!r}; allowed: 1 to {len(plan.stages)} or None for all")
     fold = default_fold(plan) if fold is None else bool(fold)
     ex = _Extractor(level)
@@ -315,9 +374,15 @@ def extract(config: ResNetConfig, level: str = "blocks", fold: bool | None = Non
         if level == "network":
             kinds = sorted({b.shortcut for b in s.blocks})
             params, macs = _totals(s.layers)
-            nid = ex.node(id=_nid(s.name), kind="stage", title=stage_title(s),
-                          ops=(f"{len(s.blocks)} × {_block_name(plan.config)}", *kinds),
-                          params=params, macs=macs, count=len(s.blocks))
+            nid = ex.node(
+                id=_nid(s.name),
+                kind="stage",
+                title=stage_title(s),
+                ops=(f"{len(s.blocks)} × {_block_name(plan.config)}", *kinds),
+                params=params,
+                macs=macs,
+                count=len(s.blocks),
+            )
             ex.edge(src, nid, s.in_shape)
             src = nid
             continue
@@ -346,18 +411,54 @@ def _block_name(config: ResNetConfig) -> str:
 # --- drawing ------------------------------------------------------------------------------------
 
 _PALETTE = {
-    "light": {"fg": "#1f2328", "edge": "#57606a", "bg": "transparent", "cluster": "#d0d7de",
-              "input": "#eaeef2", "output": "#eaeef2", "stem": "#ddf4ff", "head": "#ddf4ff",
-              "stage": "#dafbe1", "block": "#dafbe1", "layer": "#ffffff", "projection": "#fff1e5",
-              "add": "#fbefff", "conv": "#dafbe1", "bn": "#fff8c5", "relu": "#ffebe9",
-              "zero-pad": "#bc4c00", "identity": "#57606a", "projection_edge": "#bc4c00",
-              "se": "#f6e8ff", "scale": "#fbefff", "se_edge": "#8250df"},
-    "dark": {"fg": "#e6edf3", "edge": "#8b949e", "bg": "transparent", "cluster": "#484f58",
-             "input": "#30363d", "output": "#30363d", "stem": "#0c2d6b", "head": "#0c2d6b",
-             "stage": "#033a16", "block": "#033a16", "layer": "#161b22", "projection": "#5a1e02",
-             "add": "#3c1e70", "conv": "#033a16", "bn": "#4b3a00", "relu": "#67060c",
-             "zero-pad": "#ffa657", "identity": "#8b949e", "projection_edge": "#ffa657",
-             "se": "#3c1e70", "scale": "#3c1e70", "se_edge": "#d2a8ff"},
+    "light": {
+        "fg": "#1f2328",
+        "edge": "#57606a",
+        "bg": "transparent",
+        "cluster": "#d0d7de",
+        "input": "#eaeef2",
+        "output": "#eaeef2",
+        "stem": "#ddf4ff",
+        "head": "#ddf4ff",
+        "stage": "#dafbe1",
+        "block": "#dafbe1",
+        "layer": "#ffffff",
+        "projection": "#fff1e5",
+        "add": "#fbefff",
+        "conv": "#dafbe1",
+        "bn": "#fff8c5",
+        "relu": "#ffebe9",
+        "zero-pad": "#bc4c00",
+        "identity": "#57606a",
+        "projection_edge": "#bc4c00",
+        "se": "#f6e8ff",
+        "scale": "#fbefff",
+        "se_edge": "#8250df",
+    },
+    "dark": {
+        "fg": "#e6edf3",
+        "edge": "#8b949e",
+        "bg": "transparent",
+        "cluster": "#484f58",
+        "input": "#30363d",
+        "output": "#30363d",
+        "stem": "#0c2d6b",
+        "head": "#0c2d6b",
+        "stage": "#033a16",
+        "block": "#033a16",
+        "layer": "#161b22",
+        "projection": "#5a1e02",
+        "add": "#3c1e70",
+        "conv": "#033a16",
+        "bn": "#4b3a00",
+        "relu": "#67060c",
+        "zero-pad": "#ffa657",
+        "identity": "#8b949e",
+        "projection_edge": "#ffa657",
+        "se": "#3c1e70",
+        "scale": "#3c1e70",
+        "se_edge": "#d2a8ff",
+    },
 }
 
 
@@ -377,8 +478,11 @@ def _label(node: Node, lang: str, counts: bool) -> str:
     elif node.kind == "add":
         lines.append(" → ".join(node.ops).replace("+", "⊕"))
     else:
-        title = {"stem": t("graph.node.stem", lang), "head": t("graph.node.head", lang),
-                 "projection": t("graph.node.projection", lang)}.get(node.kind, node.title)
+        title = {
+            "stem": t("graph.node.stem", lang),
+            "head": t("graph.node.head", lang),
+            "projection": t("graph.node.projection", lang),
+        }.get(node.kind, node.title)
         if node.kind == "stage" and node.ops[1:]:
             shortcuts = ", ".join(t(f"graph.shortcut.{k}", lang) for k in node.ops[1:])
             body = [node.ops[0], t("graph.shortcuts", lang, kinds=shortcuts)]
@@ -391,8 +495,11 @@ def _label(node: Node, lang: str, counts: bool) -> str:
         lines += ([title] if title and node.kind not in ("layer", "se") else []) + body
     if counts and (node.params or node.macs):
         # Zero counts are left out: BN has no MACs here, pooling no parameters.
-        parts = [t(f"graph.counts.{what}", lang, n=format_count(n))
-                 for what, n in (("params", node.params), ("macs", node.macs)) if n]
+        parts = [
+            t(f"graph.counts.{what}", lang, n=format_count(n))
+            for what, n in (("params", node.params), ("macs", node.macs))
+            if n
+        ]
         lines.append(" · ".join(parts))
     return "\\n".join(line.replace("\\", "\\\\") for line in lines)
 
@@ -410,8 +517,15 @@ def _tooltip(node: Node, lang: str) -> str:
 FONT_PT = {"node": "14", "edge": "12", "cluster": "13"}
 
 
-def to_digraph(graph: Graph, *, rankdir: str = "TB", counts: bool = True, lang: str = "en",
-               theme: str = "light", shapes: str = "full") -> graphviz.Digraph:
+def to_digraph(
+    graph: Graph,
+    *,
+    rankdir: str = "TB",
+    counts: bool = True,
+    lang: str = "en",
+    theme: str = "light",
+    shapes: str = "full",
+) -> graphviz.Digraph:
     """A ``graphviz.Digraph`` of ``graph`` (returned, not rendered).
 
     counts: parameters and MACs on every node; shapes: "full" (C×H×W on every edge) or
@@ -428,20 +542,42 @@ def to_digraph(graph: Graph, *, rankdir: str = "TB", counts: bool = True, lang: 
     dot.attr(rankdir=rankdir, bgcolor=pal["bg"], fontname="Helvetica", nodesep="0.25", ranksep="0.3")
     # Sizes in points (1 pt = 4/3 px unscaled): 14 pt boxes are ~19 px, still 16 px when the browser
     # shrinks a graph to 86 % of its width (issue 10); edge labels 12 pt = 16 px, read second.
-    dot.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize=FONT_PT["node"],
-             color=pal["edge"], fontcolor=pal["fg"], margin="0.12,0.05")
-    dot.attr("edge", fontname="Helvetica", fontsize=FONT_PT["edge"], color=pal["edge"], fontcolor=pal["fg"],
-             arrowsize="0.6")
+    dot.attr(
+        "node",
+        shape="box",
+        style="rounded,filled",
+        fontname="Helvetica",
+        fontsize=FONT_PT["node"],
+        color=pal["edge"],
+        fontcolor=pal["fg"],
+        margin="0.12,0.05",
+    )
+    dot.attr(
+        "edge",
+        fontname="Helvetica",
+        fontsize=FONT_PT["edge"],
+        color=pal["edge"],
+        fontcolor=pal["fg"],
+        arrowsize="0.6",
+    )
 
     def add_node(target: graphviz.Digraph, node: Node) -> None:
-        extra = {"shape": "ellipse", "margin": "0.04,0.02", "width": "0.3", "height": "0.3"} \
-            if node.kind in ("add", "scale") else {}
+        extra = (
+            {"shape": "ellipse", "margin": "0.04,0.02", "width": "0.3", "height": "0.3"}
+            if node.kind in ("add", "scale")
+            else {}
+        )
         if node.kind in ("input", "output"):
             extra = {"shape": "box", "style": "rounded,filled,dashed"}
         if node.count > 1 and node.kind in ("block", "projection"):
             extra["peripheries"] = "2"  # a stack of identical blocks
-        target.node(node.id, label=_label(node, lang, counts), fillcolor=_fill(node, pal),
-                    tooltip=_tooltip(node, lang), **extra)
+        target.node(
+            node.id,
+            label=_label(node, lang, counts),
+            fillcolor=_fill(node, pal),
+            tooltip=_tooltip(node, lang),
+            **extra,
+        )
 
     for node in graph.nodes:
         if node.cluster is None:
@@ -449,11 +585,18 @@ def to_digraph(graph: Graph, *, rankdir: str = "TB", counts: bool = True, lang: 
     for cluster in graph.clusters:
         with dot.subgraph(name=cluster.id) as sub:
             title = {"stem": t("graph.node.stem", lang), "head": t("graph.node.head", lang)}.get(
-                cluster.title, cluster.title)
+                cluster.title, cluster.title
+            )
             if cluster.count > 1:
                 title = f"{title}  ×{cluster.count}"
-            sub.attr(label=title, style="rounded,dashed", color=pal["cluster"], fontcolor=pal["fg"],
-                     fontsize=FONT_PT["cluster"], penwidth="2" if cluster.count > 1 else "1")
+            sub.attr(
+                label=title,
+                style="rounded,dashed",
+                color=pal["cluster"],
+                fontcolor=pal["fg"],
+                fontsize=FONT_PT["cluster"],
+                penwidth="2" if cluster.count > 1 else "1",
+            )
             for node in graph.nodes:
                 if node.cluster == cluster.id:
                     add_node(sub, node)
@@ -463,8 +606,12 @@ def to_digraph(graph: Graph, *, rankdir: str = "TB", counts: bool = True, lang: 
         attrs: dict[str, str] = {}
         if e.kind == "zero-pad":
             pad = t("graph.shortcut.zero-pad", lang) + (f", /{e.stride}" if e.stride > 1 else "")
-            attrs = {"style": "dashed", "color": pal["zero-pad"], "fontcolor": pal["zero-pad"],
-                     "penwidth": "1.5"}
+            attrs = {
+                "style": "dashed",
+                "color": pal["zero-pad"],
+                "fontcolor": pal["zero-pad"],
+                "penwidth": "1.5",
+            }
             label = f"{pad}\\n{label}"
         elif e.kind == "identity":
             attrs = {"color": pal["identity"], "penwidth": "1.5"}
@@ -472,8 +619,12 @@ def to_digraph(graph: Graph, *, rankdir: str = "TB", counts: bool = True, lang: 
         elif e.kind == "projection":
             attrs = {"color": pal["projection_edge"], "penwidth": "1.5"}
         elif e.kind == "se":  # the squeeze-and-excitation side branch and its gate
-            attrs = {"style": "dotted", "color": pal["se_edge"], "fontcolor": pal["se_edge"],
-                     "penwidth": "1.5"}
+            attrs = {
+                "style": "dotted",
+                "color": pal["se_edge"],
+                "fontcolor": pal["se_edge"],
+                "penwidth": "1.5",
+            }
         if e.kind != "main":
             attrs["constraint"] = "false" if graph.level == "blocks" and e.kind == "identity" else "true"
         dot.edge(e.src, e.dst, label=label, **attrs)
@@ -504,8 +655,13 @@ class SvgLimitError(RuntimeError):
         self.limit = limit
 
 
-def render_svg(dot: graphviz.Digraph, *, seconds: float | None = None, max_bytes: int | None = None,
-               memory_bytes: int | None = None) -> bytes:
+def render_svg(
+    dot: graphviz.Digraph,
+    *,
+    seconds: float | None = None,
+    max_bytes: int | None = None,
+    memory_bytes: int | None = None,
+) -> bytes:
     """SVG bytes of ``dot``, drawn by a bounded ``dot`` process (check :func:`has_dot` first).
 
     Raises :class:`SvgLimitError` when the drawing takes longer than ``seconds``, writes more than
@@ -516,17 +672,21 @@ def render_svg(dot: graphviz.Digraph, *, seconds: float | None = None, max_bytes
     if not _SVG_SLOTS.acquire(blocking=False):
         raise SvgLimitError("busy", 1)
     try:
-        return _run_dot(dot.source, SVG_SECONDS if seconds is None else seconds,
-                        SVG_MAX_BYTES if max_bytes is None else max_bytes,
-                        SVG_MEMORY_BYTES if memory_bytes is None else memory_bytes)
+        return _run_dot(
+            dot.source,
+            SVG_SECONDS if seconds is None else seconds,
+            SVG_MAX_BYTES if max_bytes is None else max_bytes,
+            SVG_MEMORY_BYTES if memory_bytes is None else memory_bytes,
+        )
     finally:
         _SVG_SLOTS.release()
 
 
 def _run_dot(source: str, seconds: float, max_bytes: int, memory_bytes: int) -> bytes:
     with tempfile.TemporaryFile() as err:  # stderr: dot's own complaints, never read back
-        proc = subprocess.Popen([shutil.which("dot") or "dot", "-Tsvg"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=err)
+        proc = subprocess.Popen(
+            [shutil.which("dot") or "dot", "-Tsvg"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err
+        )
         try:
             # dot waits on its stdin, so the caps are in place before it reads or lays out anything.
             if hasattr(resource, "prlimit"):
@@ -588,6 +748,7 @@ def _read_capped(proc: subprocess.Popen, deadline: float, max_bytes: int) -> tup
 
 # --- block inspector (paper Fig. 2 / Fig. 5) ------------------------------------------------------
 
+
 def inspector_block(kind: str, width: int = 64) -> tuple[ResNetConfig, BlockSpec]:
     """A stride-1 identity block of ``kind`` as the paper draws it, with its config.
 
@@ -599,13 +760,23 @@ def inspector_block(kind: str, width: int = 64) -> tuple[ResNetConfig, BlockSpec
     if kind not in INSPECTOR_KINDS:
         raise ValueError(f"kind: got {kind!r}; allowed: {', '.join(map(repr, INSPECTOR_KINDS))}")
     if kind == "resnext" and width < RESNEXT_MIN_WIDTH:
-        raise ValueError(f"width: got {width}; the ResNeXt block (32 groups) needs at least "
-                         f"{RESNEXT_MIN_WIDTH}")
+        raise ValueError(
+            f"width: got {width}; the ResNeXt block (32 groups) needs at least {RESNEXT_MIN_WIDTH}"
+        )
     block = "bottleneck" if kind in ("bottleneck", "resnext") else "basic"
     grouped = dict(groups=32, width_per_group=4) if kind == "resnext" else {}
     # Two blocks on one small stage: the second is an identity block on the full-width map.
-    config = ResNetConfig(stem="cifar", stages=(2,), block=block, shortcut="B", width=width,
-                          preact=kind == "preact", num_classes=10, input_size=8, **grouped)
+    config = ResNetConfig(
+        stem="cifar",
+        stages=(2,),
+        block=block,
+        shortcut="B",
+        width=width,
+        preact=kind == "preact",
+        num_classes=10,
+        input_size=8,
+        **grouped,
+    )
     return config, make_plan(config).stages[0].blocks[1]
 
 

@@ -156,8 +156,12 @@ def test_checkpoint_uploads(tmp_path):
     # Outside truth: the same weights loaded directly into a fresh model give the same top class.
     model = build_model(PRESETS["resnet20"]).eval()
     model.load_state_dict(state)
-    direct = run_job(ClassifyJob(config_source("upload", PRESETS["resnet20"], "g", data=st_save(state),
-                                               filename="g.safetensors"), sample_photo="china.jpg"))
+    direct = run_job(
+        ClassifyJob(
+            config_source("upload", PRESETS["resnet20"], "g", data=st_save(state), filename="g.safetensors"),
+            sample_photo="china.jpg",
+        )
+    )
     assert {m.label: m.value for m in at.metric}["Prediction"] == str(direct.result.top[0][0])
 
 
@@ -201,6 +205,7 @@ def test_digits_model_is_the_offline_default_and_classifies_held_out_digits():
 
 # --- issue 10 §2 and issue 11 for Classify ----------------------------------------------------------
 
+
 def _captions(at: AppTest) -> list[str]:
     """Every image caption on the page (st.image keeps them in its proto)."""
     return [img.caption for element in at.get("image") for img in element.proto.imgs]
@@ -217,8 +222,9 @@ def test_the_activation_map_follows_a_weights_switch():
     assert not at.exception
     # Outside truth: the same seeded model built here, on the sample photo the page falls back to.
     torch.manual_seed(0)
-    inline = run_job(ClassifyJob(config_source("random", PRESETS["resnet18"], "r", seed=0),
-                                 sample_photo="china.jpg"))
+    inline = run_job(
+        ClassifyJob(config_source("random", PRESETS["resnet18"], "r", seed=0), sample_photo="china.jpg")
+    )
     best = inline.result.top[0][0]
     assert at.selectbox(key="cls.cam_class").value == best, "the CAM kept the digits model's class"
     names = W.find("resnet18").categories

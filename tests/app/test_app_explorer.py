@@ -72,11 +72,17 @@ def test_changing_block_shortcut_and_depth_changes_the_metrics() -> None:
     assert "shortcut: B → C" in at.sidebar.info[0].value
 
     at.sidebar.text_input(key="cfg.stages").input("3,4,23,3").run()
-    assert _params(at) - sum(n * (c * c + 2 * c) for n, c in ((2, 256), (3, 512), (22, 1024), (2, 2048))) \
+    assert (
+        _params(at) - sum(n * (c * c + 2 * c) for n, c in ((2, 256), (3, 512), (22, 1024), (2, 2048)))
         == TV.ResNet101_Weights.IMAGENET1K_V1.meta["num_params"]
+    )
     # Still a custom model based on the preset the user started from.
-    assert dict(at.query_params) == {"preset": "resnet18", "block": "bottleneck", "shortcut": "C",
-                                     "stages": "3,4,23,3"}
+    assert dict(at.query_params) == {
+        "preset": "resnet18",
+        "block": "bottleneck",
+        "shortcut": "C",
+        "stages": "3,4,23,3",
+    }
 
 
 def test_preset_change_resets_every_knob() -> None:
@@ -97,13 +103,16 @@ def test_shared_link_opens_the_same_model() -> None:
     assert dict(at.query_params) == {"preset": "resnet34", "shortcut": "A", "width": "32", "lang": "zh"}
 
 
-@pytest.mark.parametrize("query, field", [
-    ({"preset": "resnet9000"}, "preset"),
-    ({"preset": "resnet50", "shortcut": "D"}, "shortcut"),
-    ({"preset": "resnet50", "stages": "3,four"}, "stages"),
-    ({"preset": "resnet50", "width": "-5"}, "width"),
-    ({"preset": "resnet50", "stages": "1,2,3,4,5,6,7"}, "stages"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"preset": "resnet9000"}, "preset"),
+        ({"preset": "resnet50", "shortcut": "D"}, "shortcut"),
+        ({"preset": "resnet50", "stages": "3,four"}, "stages"),
+        ({"preset": "resnet50", "width": "-5"}, "width"),
+        ({"preset": "resnet50", "stages": "1,2,3,4,5,6,7"}, "stages"),
+    ],
+)
 def test_bad_link_shows_a_message_and_falls_back(query: dict[str, str], field: str) -> None:
     at = _run(query)
     warnings = [w.value for w in at.warning]
@@ -156,7 +165,8 @@ def test_layer_table_filter_fold_and_views() -> None:
     folded = at.dataframe[0].value
     assert len(folded) == 6
     assert folded["params"].sum() == sum(
-        p.numel() for n, p in TV.resnet50().named_parameters() if n.startswith("layer3."))
+        p.numel() for n, p in TV.resnet50().named_parameters() if n.startswith("layer3.")
+    )
     at.segmented_control(key="view").set_value("stages").run()
     stages = at.dataframe[0].value
     assert stages["params"].sum() == NUM_PARAMS["resnet50"]

@@ -180,8 +180,9 @@ def test_the_registry_survives_a_clients_clear_cache():
     assert not at.exception and shared_registry() is before
 
 
-@pytest.mark.parametrize("lang, words", [("en", "too large for the gradient-flow worker"),
-                                         ("zh", "对梯度流工作进程来说太大")])
+@pytest.mark.parametrize(
+    "lang, words", [("en", "too large for the gradient-flow worker"), ("zh", "对梯度流工作进程来说太大")]
+)
 def test_gradient_flow_for_the_explorers_model_is_capped_with_a_clear_message(monkeypatch, lang, words):
     from resnet_explorer.train import lab
 

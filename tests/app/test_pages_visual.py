@@ -41,12 +41,16 @@ def test_comparison_url_round_trip(configs):
 
 def test_links_are_short_and_readable():
     assert compare.comparison_to_query(compare.COMPARISONS["shortcut_options"]) == {
-        "c1": "resnet34;shortcut=A", "c2": "resnet34", "c3": "resnet34;shortcut=C"}
+        "c1": "resnet34;shortcut=A",
+        "c2": "resnet34",
+        "c3": "resnet34;shortcut=C",
+    }
 
 
 def test_bad_links_fall_back_with_messages():
-    configs, errors = compare.comparison_from_query({"c1": "resnet34;shortcut=Q", "c2": "nope",
-                                                     "c3": "resnet50;width", "other": "x"})
+    configs, errors = compare.comparison_from_query(
+        {"c1": "resnet34;shortcut=Q", "c2": "nope", "c3": "resnet50;width", "other": "x"}
+    )
     assert configs == [R34, PRESETS["resnet18"], PRESETS["resnet50"]]
     assert any(e.startswith("c1: shortcut: got 'Q'; allowed:") for e in errors)
     assert any(e.startswith("c2: preset: got 'nope'") for e in errors)
@@ -56,8 +60,10 @@ def test_bad_links_fall_back_with_messages():
     assert configs == list(compare.COMPARISONS[compare.DEFAULT_COMPARISON])
     assert "a comparison needs 2 to 4" in errors[-1]
     # Too many: the first four, said so; columns sort by number, not as text (c10 after c9).
-    many = {f"c{i}": f"resnet{6 * n + 2}" for i, n in zip(range(1, 11), [3, 5, 7, 9, 18, 3, 5, 7, 9, 18],
-                                                           strict=True)}
+    many = {
+        f"c{i}": f"resnet{6 * n + 2}"
+        for i, n in zip(range(1, 11), [3, 5, 7, 9, 18, 3, 5, 7, 9, 18], strict=True)
+    }
     configs, errors = compare.comparison_from_query(many)
     assert configs == [PRESETS[n] for n in ("resnet20", "resnet32", "resnet44", "resnet56")]
     assert "showing the first 4" in errors[0]
@@ -81,13 +87,19 @@ def test_totals_table_differences():
 
 # --- paper tables -----------------------------------------------------------------------------------
 
+
 def test_table1_against_the_paper():
     t1 = paper.table1().set_index("model")
     # Agreement after ordinary rounding to the paper's digits, each row computed as the paper ran it
     # (18/34: option A; 50/101/152: option B, stride on the 1x1). ResNet-50 (3.858) rounds to 3.9;
     # the paper's 3.8 is the count cut off, which the table must say rather than hide.
-    assert t1["status"].to_dict() == {"ResNet-18": "agree", "ResNet-34": "agree",
-                                      "ResNet-50": "truncated", "ResNet-101": "agree", "ResNet-152": "agree"}
+    assert t1["status"].to_dict() == {
+        "ResNet-18": "agree",
+        "ResNet-34": "agree",
+        "ResNet-50": "truncated",
+        "ResNet-101": "agree",
+        "ResNet-152": "agree",
+    }
     assert t1.loc["ResNet-34", "macs_paper"] == 3_644_493_824  # plain-34's count: option A adds none
     assert t1.loc["ResNet-34", "macs_paper"] == analyze(PRESETS["plain34"]).total_macs
     for depth in (50, 101, 152):
@@ -117,8 +129,9 @@ def test_table3_and_table6_are_computed():
     t6 = paper.table6().set_index("model")
     assert t6.loc["ResNet-20", "params"] == 269_722
     assert (t6["status"] == "agree").all()
-    assert t6["params"].tolist() == [analyze(PRESETS[f"resnet{d}"]).total_params
-                                     for d in (20, 32, 44, 56, 110, 1202)]
+    assert t6["params"].tolist() == [
+        analyze(PRESETS[f"resnet{d}"]).total_params for d in (20, 32, 44, 56, 110, 1202)
+    ]
 
 
 def test_torchvision_table_reads_the_metadata():
@@ -140,6 +153,7 @@ def test_visual_strings_complete_in_both_languages():
 
 
 # --- pages under AppTest ----------------------------------------------------------------------------
+
 
 def _page(path: str) -> AppTest:
     return open_app(path)
@@ -164,7 +178,8 @@ def test_compare_page_default_and_presets():
     at.button(key="cmp.use.shortcut_options").click().run()
     assert not at.exception
     assert at.dataframe[0].value["params"].tolist() == [
-        analyze(dataclasses.replace(R34, shortcut=s)).total_params for s in "ABC"]
+        analyze(dataclasses.replace(R34, shortcut=s)).total_params for s in "ABC"
+    ]
     assert len(at.get("graphviz_chart")) == 3
 
     at.selectbox(key="cmp2.block").set_value("bottleneck").run()
@@ -186,7 +201,9 @@ def test_compare_page_opens_a_link_and_reports_bad_ones():
     assert not at.exception
     assert at.dataframe[0].value["params"].tolist() == [
         analyze(dataclasses.replace(PRESETS["resnet50"], shortcut="C")).total_params,
-        analyze(PRESETS["resnet18"]).total_params, 269_722]
+        analyze(PRESETS["resnet18"]).total_params,
+        269_722,
+    ]
     assert any("bogus" in w.value for w in at.warning)
 
 
@@ -202,14 +219,21 @@ def test_paper_page_cells_equal_the_library():
     at = _page("pages/paper.py").run()
     assert not at.exception
     t1, t3, t6, tv = (d.value for d in at.dataframe)
-    assert t1["macs_paper"].tolist() == [analyze(paper.table1_config(d)).total_macs
-                                         for d in (18, 34, 50, 101, 152)]
+    assert t1["macs_paper"].tolist() == [
+        analyze(paper.table1_config(d)).total_macs for d in (18, 34, 50, 101, 152)
+    ]
     assert t1["config"].tolist()[1] == STRINGS["cfg.shortcut.A"]["en"]  # each row names its configuration
-    models = (PRESETS["plain34"], *(dataclasses.replace(R34, shortcut=s) for s in "ABC"),
-              PRESETS["resnet50"], PRESETS["resnet101"], PRESETS["resnet152"])
+    models = (
+        PRESETS["plain34"],
+        *(dataclasses.replace(R34, shortcut=s) for s in "ABC"),
+        PRESETS["resnet50"],
+        PRESETS["resnet101"],
+        PRESETS["resnet152"],
+    )
     assert t3["params"].tolist() == [analyze(c).total_params for c in models]
-    assert t6["params"].tolist() == [analyze(PRESETS[f"resnet{d}"]).total_params
-                                     for d in (20, 32, 44, 56, 110, 1202)]
+    assert t6["params"].tolist() == [
+        analyze(PRESETS[f"resnet{d}"]).total_params for d in (20, 32, 44, 56, 110, 1202)
+    ]
     assert tv["params"].tolist()[:2] == [11_689_512, 21_797_672]
     # The quoted columns say which protocol they come from.
     t3_labels = [c.get("label") for c in json.loads(at.dataframe[1].proto.columns).values()]
@@ -223,6 +247,7 @@ def test_paper_page_cells_equal_the_library():
 
 
 # --- the Explorer's graph and chart panels ----------------------------------------------------------
+
 
 def test_graph_panel_controls_and_big_graph_gate():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

@@ -43,8 +43,13 @@ def test_upload_a_photo_and_see_top5_feature_maps_and_cam(page, app_url, tmp_pat
     assert "Weights in use: random initialisation, seed 0" in body
     assert page.locator('[data-testid="stPlotlyChart"]').count() == 1
     assert "Top 5 classes" in page.locator('[data-testid="stPlotlyChart"]').inner_text()
-    for text in ("Class activation map for", "Preprocessing, step by step", "centre crop 224 px",
-                 "Feature maps after the stem and each stage", "stage 4 (layer4): 512×7×7"):
+    for text in (
+        "Class activation map for",
+        "Preprocessing, step by step",
+        "centre crop 224 px",
+        "Feature maps after the stem and each stage",
+        "stage 4 (layer4): 512×7×7",
+    ):
         assert text in body, text
     # original, resized, cropped, normalised + CAM + five feature-map grids
     assert page.locator('[data-testid="stImage"]').count() >= 10
@@ -94,8 +99,10 @@ def test_the_first_screen_of_a_projector_shows_the_result(page, app_url, lang):
     page.wait_for_timeout(1500)
     cam_caption = "Where the evidence for" if lang == "en" else "的证据所在位置"
     cam = page.locator('[data-testid="stImage"]').filter(has_text=cam_caption)
-    for what, element in (("prediction", page.locator('[data-testid="stMetric"]').first),
-                          ("activation map", cam.first)):
+    for what, element in (
+        ("prediction", page.locator('[data-testid="stMetric"]').first),
+        ("activation map", cam.first),
+    ):
         box = element.bounding_box()
         assert box is not None, f"no {what} on the page"
         assert 0 <= box["y"] and box["y"] + box["height"] <= 768, f"the {what} is off the first screen: {box}"

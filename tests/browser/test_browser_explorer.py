@@ -27,7 +27,8 @@ def test_explorer_changes_with_a_control(page, app_url: str) -> None:
     stages.press("Enter")
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')]"
-        ".some(e => e.innerText === '21,797,672')")  # torchvision resnet34
+        ".some(e => e.innerText === '21,797,672')"
+    )  # torchvision resnet34
     wait_for_app(page)
     assert "stages=3%2C4%2C6%2C3" in page.url or "stages=3,4,6,3" in page.url
     assert page.locator('[data-testid="stAlert"]', has_text="differs from resnet18").count() == 1
@@ -36,7 +37,8 @@ def test_explorer_changes_with_a_control(page, app_url: str) -> None:
     page.get_by_text("简体中文").click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stMetricLabel\"]')]"
-        ".some(e => e.innerText.includes('参数量'))")
+        ".some(e => e.innerText.includes('参数量'))"
+    )
     wait_for_app(page)
     assert _metric(page, "参数量") == "21,797,672"
     screenshot(page, "explorer-zh")

@@ -56,7 +56,8 @@ def test_explorer_graph_folded_and_unfolded(app_url, page):
     page.get_by_text("Fold repeated blocks (×N)").click()
     wait_for_app(page)
     page.wait_for_function(
-        f"() => document.querySelectorAll('{GRAPH} svg g.node').length > {folded}", timeout=60_000)
+        f"() => document.querySelectorAll('{GRAPH} svg g.node').length > {folded}", timeout=60_000
+    )
     unfolded = _nodes(page)
     # 50 blocks, each a block node and an addition, plus 4 projections, stem, head, input, output.
     assert unfolded == 2 * 50 + 4 + 4
@@ -87,20 +88,28 @@ def test_explorer_charts(app_url, page):
     page.locator(f"{PLOTLY} .main-svg").first.wait_for()
     _no_errors(page)
     screenshot(page, "visual_charts_stages")
-    for name, shot in (("options A / B / C", "visual_charts_shortcuts"),
-                       ("depth sweep", "visual_charts_sweep"),
-                       ("receptive field", "visual_charts_receptive_field")):
+    for name, shot in (
+        ("options A / B / C", "visual_charts_shortcuts"),
+        ("depth sweep", "visual_charts_sweep"),
+        ("receptive field", "visual_charts_receptive_field"),
+    ):
         _pick(page, name)
         # Only the chosen chart is built (the previous one goes once the rerun finishes).
-        page.wait_for_function(f"() => document.querySelectorAll('{PLOTLY} .main-svg').length > 0"
-                               f" && document.querySelectorAll('{PLOTLY}').length === 1", timeout=60_000)
+        page.wait_for_function(
+            f"() => document.querySelectorAll('{PLOTLY} .main-svg').length > 0"
+            f" && document.querySelectorAll('{PLOTLY}').length === 1",
+            timeout=60_000,
+        )
         _no_errors(page)
         screenshot(page, shot)
 
 
 def test_compare_page(app_url, page):
-    _open(page, f"{app_url}/Compare?c1=resnet34;shortcut=A&c2=resnet34&c3=resnet34;shortcut=C",
-          f"{GRAPH} svg g.node")
+    _open(
+        page,
+        f"{app_url}/Compare?c1=resnet34;shortcut=A&c2=resnet34&c3=resnet34;shortcut=C",
+        f"{GRAPH} svg g.node",
+    )
     assert page.locator(GRAPH).count() == 3
     assert page.locator(PLOTLY).count() == 1
     assert page.locator('[data-testid="stDataFrame"]').count() == 1

@@ -49,9 +49,11 @@ def _on_first_screen(pg, locator, what: str) -> None:
     assert box is not None, f"{what} is not drawn"
     assert box["y"] >= 0 and box["y"] + box["height"] <= HEIGHT, (
         f"{what} spans y = {box['y']:.0f}..{box['y'] + box['height']:.0f} px; the first screen ends at "
-        f"{HEIGHT}")
+        f"{HEIGHT}"
+    )
     assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, (
-        f"{what} spans x = {box['x']:.0f}..{box['x'] + box['width']:.0f} px; the screen is {WIDTH} wide")
+        f"{what} spans x = {box['x']:.0f}..{box['x'] + box['width']:.0f} px; the screen is {WIDTH} wide"
+    )
 
 
 def _no_errors_nor_sideways_scroll(pg) -> None:
@@ -89,16 +91,22 @@ def test_explorer_block_arithmetic_in_readable_type(app_url, wall, lang):
             return {size: parseFloat(s.fontSize), family: s.fontFamily}; }""")
         assert style["size"] >= 20, f"{number} is set at {style['size']} px"
         assert "mono" not in style["family"].lower(), f"{number} is set in {style['family']}"
-    _on_first_screen(wall, wall.get_by_text(f"{3 * 3 * 256 * 256 * 2:,}", exact=False).first,
-                     f"the basic block's 1,179,648 ({lang})")
+    _on_first_screen(
+        wall,
+        wall.get_by_text(f"{3 * 3 * 256 * 256 * 2:,}", exact=False).first,
+        f"the basic block's 1,179,648 ({lang})",
+    )
     _no_errors_nor_sideways_scroll(wall)
     _shot(wall, f"explorer_blocks_{lang}")
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_compare_totals_on_first_screen(app_url, wall, lang):
-    _open(wall, f"{app_url}/Compare?c1=resnet34;shortcut=A&c2=resnet34&c3=resnet34;shortcut=C&lang={lang}",
-          '[data-testid="stDataFrame"]')
+    _open(
+        wall,
+        f"{app_url}/Compare?c1=resnet34;shortcut=A&c2=resnet34&c3=resnet34;shortcut=C&lang={lang}",
+        '[data-testid="stDataFrame"]',
+    )
     totals = wall.locator('[data-testid="stDataFrame"]').first
     _on_first_screen(wall, totals, f"Compare's totals table ({lang})")
     # The totals come before the column editors, which are folded away.

@@ -152,6 +152,7 @@ def test_a_flat_image_is_still_refused_as_one_colour():
 
 # --- the worker's model cache ---------------------------------------------------------------------
 
+
 def _tiny(seed: int) -> torch.nn.Module:
     torch.manual_seed(seed)
     return build_model(PRESETS["resnet20"]).eval()

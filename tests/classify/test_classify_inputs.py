@@ -50,6 +50,7 @@ def _torch_bytes(obj) -> bytes:
 
 # --- checkpoints ----------------------------------------------------------------------------------
 
+
 def test_valid_pt_and_safetensors_load_the_exact_weights(state):
     for data, name in ((_torch_bytes(state), "w.pt"), (st_save(dict(state)), "w.safetensors")):
         model, notes = model_from_checkpoint(data, name, CFG)
@@ -91,14 +92,21 @@ def test_whole_pickled_model_and_numpy_arrays_are_refused(state):
         read_state_dict(_torch_bytes(numpy_dict), "np.pth", CFG)
 
 
-@pytest.mark.parametrize("data, name, error, words", [
-    (b"", "x.pt", CheckpointFormatError, "empty"),
-    (b"", "x.safetensors", CheckpointFormatError, "empty"),
-    (os.urandom(4096), "x.pt", CheckpointFormatError, "not a PyTorch checkpoint"),
-    (b"\x10\x00\x00\x00\x00\x00\x00\x00" + os.urandom(64), "x.safetensors", CheckpointFormatError,
-     "not a safetensors"),
-    (b"hello", "x.onnx", CheckpointFormatError, ".safetensors, .pt, .pth"),
-])
+@pytest.mark.parametrize(
+    "data, name, error, words",
+    [
+        (b"", "x.pt", CheckpointFormatError, "empty"),
+        (b"", "x.safetensors", CheckpointFormatError, "empty"),
+        (os.urandom(4096), "x.pt", CheckpointFormatError, "not a PyTorch checkpoint"),
+        (
+            b"\x10\x00\x00\x00\x00\x00\x00\x00" + os.urandom(64),
+            "x.safetensors",
+            CheckpointFormatError,
+            "not a safetensors",
+        ),
+        (b"hello", "x.onnx", CheckpointFormatError, ".safetensors, .pt, .pth"),
+    ],
+)
 def test_empty_random_and_wrong_type_files(data, name, error, words):
     with pytest.raises(error, match=words):
         read_state_dict(data, name, CFG)
@@ -142,8 +150,11 @@ def test_module_prefix_and_state_dict_nesting_are_accepted(state):
 
 
 def test_float64_is_cast_and_missing_bn_counters_are_filled(state):
-    doubled = {k: (v.double() if v.is_floating_point() else v) for k, v in state.items()
-               if not k.endswith("num_batches_tracked")}
+    doubled = {
+        k: (v.double() if v.is_floating_point() else v)
+        for k, v in state.items()
+        if not k.endswith("num_batches_tracked")
+    }
     loaded = read_state_dict(_torch_bytes(doubled), "f64.pt", CFG)
     assert all(v.dtype == torch.float32 for v in loaded.state_dict.values() if v.is_floating_point())
     assert {n.code for n in loaded.notes} == {"cast", "filled"}
@@ -205,6 +216,7 @@ def test_loader_never_widens_torch_allowlist(state, tmp_path):
 
 # --- images ---------------------------------------------------------------------------------------
 
+
 def _encode(im: Image.Image, fmt: str, **kw) -> bytes:
     buf = io.BytesIO()
     im.save(buf, fmt, **kw)
@@ -222,11 +234,15 @@ def test_allowed_formats_decode(fmt):
     assert loaded.format == fmt and loaded.image.mode == "RGB" and loaded.image.size == (64, 48)
 
 
-@pytest.mark.parametrize("data, code", [
-    (b"", "empty"),
-    (b"this is a text file, not a picture" * 10, "not_image"),
-    (os.urandom(2048), "not_image"),
-], ids=["empty", "text", "random"])
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (b"", "empty"),
+        (b"this is a text file, not a picture" * 10, "not_image"),
+        (os.urandom(2048), "not_image"),
+    ],
+    ids=["empty", "text", "random"],
+)
 def test_not_an_image(data, code):
     with pytest.raises(ImageInputError) as info:
         load_image(data)
@@ -259,8 +275,12 @@ def _png_header_only(w: int, h: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + \
-        chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.mark.parametrize("w, h", [(50_000, 50_000), (10_000, 5_000), (100_000, 20)])
@@ -316,8 +336,9 @@ def test_palette_alpha_and_grey_alpha_composite_on_white():
     assert ("palette", {}) in loaded.notes
     assert (np.asarray(loaded.image) == 255).all()
     opaque_pal = _photo().convert("P")
-    assert np.array_equal(np.asarray(load_image(_encode(opaque_pal, "PNG")).image),
-                          np.asarray(opaque_pal.convert("RGB")))
+    assert np.array_equal(
+        np.asarray(load_image(_encode(opaque_pal, "PNG")).image), np.asarray(opaque_pal.convert("RGB"))
+    )
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))

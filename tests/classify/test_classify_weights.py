@@ -150,6 +150,7 @@ def test_available_only_for_exact_presets():
 
 # --- CLI ----------------------------------------------------------------------------------------
 
+
 def test_cli_list_and_download(torch_home, no_network, tmp_path, capsys):
     assert main(["weights", "list"]) == 0
     out = capsys.readouterr().out
@@ -186,6 +187,7 @@ def test_cli_list_and_download(torch_home, no_network, tmp_path, capsys):
 
 
 # --- inference ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name, preact", [("resnet18", False), ("resnet20", True)])
 def test_cam_is_exact_and_maps_have_the_plan_shapes(name, preact):

@@ -17,8 +17,19 @@ from resnet_explorer.train.loop import evaluate, load_trained_model
 ASSETS = Path(__file__).resolve().parents[2] / "resnet_explorer" / "assets"
 CARD = ASSETS / "digits_resnet20.json"
 WEIGHTS = ASSETS / "digits_resnet20.safetensors"
-FIELDS = {"command", "config", "dataset", "input_size", "mean", "std", "classes", "seed", "n_train", "n_test",
-          "test_accuracy"}
+FIELDS = {
+    "command",
+    "config",
+    "dataset",
+    "input_size",
+    "mean",
+    "std",
+    "classes",
+    "seed",
+    "n_train",
+    "n_test",
+    "test_accuracy",
+}
 
 
 @pytest.fixture(scope="module")

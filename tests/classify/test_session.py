@@ -25,18 +25,27 @@ from resnet_explorer.i18n import t
 
 def test_source_options_in_radio_order():
     assert source_options(["imagenet:V1", "imagenet:V2"], True, True) == [
-        "imagenet:V1", "imagenet:V2", "digits", "lab", "upload", "random"]
+        "imagenet:V1",
+        "imagenet:V2",
+        "digits",
+        "lab",
+        "upload",
+        "random",
+    ]
     assert source_options([], False, False) == ["upload", "random"]
 
 
-@pytest.mark.parametrize(("current", "cached", "digits", "lab", "expected"), [
-    ("random", ["imagenet:V1"], True, True, "random"),  # the user's pick stays while offered
-    ("lab", [], True, False, "digits"),  # the lab's model went away: fall back
-    (None, ["imagenet:V1"], True, True, "lab"),  # a model just trained comes first
-    (None, ["imagenet:V1", "imagenet:V2"], True, False, "imagenet:V2"),  # newest weights on disk
-    (None, [], True, False, "digits"),  # offline: the shipped digits model
-    (None, [], False, False, "imagenet:V1"),  # nothing ready: the first option
-])
+@pytest.mark.parametrize(
+    ("current", "cached", "digits", "lab", "expected"),
+    [
+        ("random", ["imagenet:V1"], True, True, "random"),  # the user's pick stays while offered
+        ("lab", [], True, False, "digits"),  # the lab's model went away: fall back
+        (None, ["imagenet:V1"], True, True, "lab"),  # a model just trained comes first
+        (None, ["imagenet:V1", "imagenet:V2"], True, False, "imagenet:V2"),  # newest weights on disk
+        (None, [], True, False, "digits"),  # offline: the shipped digits model
+        (None, [], False, False, "imagenet:V1"),  # nothing ready: the first option
+    ],
+)
 def test_default_source(current, cached, digits, lab, expected):
     options = source_options(["imagenet:V1", "imagenet:V2"], digits, lab)
     assert default_source(current, options, cached, digits, lab) == expected
@@ -97,8 +106,9 @@ def test_a_closed_tab_cancels_the_queued_job():
 
 
 def test_refusal_reason_in_each_language():
-    exc = ImageInputError("too_small", "the image is 1×1 px; allowed at least 8×8.",
-                          {"width": 1, "height": 1, "min": 8})
+    exc = ImageInputError(
+        "too_small", "the image is 1×1 px; allowed at least 8×8.", {"width": 1, "height": 1, "min": 8}
+    )
     assert refusal_reason(exc, "classify.imgerr", "en") == str(exc)
     zh = refusal_reason(exc, "classify.imgerr", "zh")
     assert zh == t("classify.imgerr.too_small", "zh", width=1, height=1, min=8) and "1×1" in zh

@@ -22,8 +22,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "resnet_explorer", *args], cwd=ROOT, capture_output=True,
-                          text=True, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "resnet_explorer", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
 
 
 def inproc(capsys: pytest.CaptureFixture[str], *args: str) -> str:
@@ -59,7 +64,7 @@ def test_summary_table_columns_are_aligned(capsys: pytest.CaptureFixture[str]) -
     lines = inproc(capsys, "summary", "--preset", "resnet20").splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("layer "))
     rule = lines[header + 1]
-    rows = lines[header + 2:lines.index("", header)]
+    rows = lines[header + 2 : lines.index("", header)]
     # stem conv/bn/relu + 9 blocks of 6 leaves + 2 zero-pad shortcuts (option A) + avgpool/fc
     assert len(rows) == 3 + 9 * 6 + 2 + 2
     macs_end = len(rule)  # the MACs column is the last, right-aligned to the rule's end
@@ -75,8 +80,10 @@ def test_summary_json_matches_torchvision(name: str, how: str, capsys: pytest.Ca
     else:
         stdout = inproc(capsys, "summary", "--preset", name, "--json")
     data = json.loads(stdout)
-    meta = {"resnet50": torchvision.models.ResNet50_Weights,
-            "resnet152": torchvision.models.ResNet152_Weights}[name].IMAGENET1K_V1.meta
+    meta = {
+        "resnet50": torchvision.models.ResNet50_Weights,
+        "resnet152": torchvision.models.ResNet152_Weights,
+    }[name].IMAGENET1K_V1.meta
     assert data["total_params"] == meta["num_params"]
     assert round(data["total_macs"] / 1e9, 3) == meta["_ops"]
     assert data["depth"] == int(name.removeprefix("resnet"))
@@ -86,8 +93,15 @@ def test_summary_json_matches_torchvision(name: str, how: str, capsys: pytest.Ca
     assert sum(s["macs"] for s in data["stages"]) == data["total_macs"]
     assert sum(layer["params"] for layer in data["layers"]) == data["total_params"]
     assert [s["stage"] for s in data["stages"]] == ["stem", "layer1", "layer2", "layer3", "layer4", "head"]
-    assert data["layers"][0] == {**data["layers"][0], "name": "conv1", "type": "Conv2d", "kernel": 7,
-                                 "stride": 2, "output_shape": "64×112×112", "params": 9408}
+    assert data["layers"][0] == {
+        **data["layers"][0],
+        "name": "conv1",
+        "type": "Conv2d",
+        "kernel": 7,
+        "stride": 2,
+        "output_shape": "64×112×112",
+        "params": 9408,
+    }
     assert data["param_bytes"] == 4 * meta["num_params"]
 
 
@@ -104,12 +118,31 @@ def test_summary_flags_override_the_preset(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_summary_custom_config_against_pytorch(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["--preset", "resnet20", "--shortcut", "C", "--width", "8", "--classes", "100", "--in-channels",
-            "1", "--input-size", "28", "--preact"]
+    args = [
+        "--preset",
+        "resnet20",
+        "--shortcut",
+        "C",
+        "--width",
+        "8",
+        "--classes",
+        "100",
+        "--in-channels",
+        "1",
+        "--input-size",
+        "28",
+        "--preact",
+    ]
     data = json.loads(inproc(capsys, "summary", *args, "--json"))
     c = data["config"]
-    assert (c["shortcut"], c["width"], c["num_classes"], c["in_channels"], c["input_size"], c["preact"]) == \
-        ("C", 8, 100, 1, 28, True)
+    assert (c["shortcut"], c["width"], c["num_classes"], c["in_channels"], c["input_size"], c["preact"]) == (
+        "C",
+        8,
+        100,
+        1,
+        28,
+        True,
+    )
     model = build_model(ResNetConfig(**{**c, "stages": tuple(c["stages"])}), "meta")
     assert data["total_params"] == sum(p.numel() for p in model.parameters())
     assert data["output_shape"] == [100]
@@ -121,8 +154,10 @@ def test_summary_custom_config_against_pytorch(capsys: pytest.CaptureFixture[str
 def test_summary_of_a_model_too_large_to_build(capsys: pytest.CaptureFixture[str]) -> None:
     # Analysed from the plan alone: nothing is allocated, and the report says it would not fit.
     text = inproc(capsys, "summary", "--preset", "resnet152", "--width", "8192")
-    weights = sum(p.numel() for p in build_model(dataclasses.replace(PRESETS["resnet152"], width=8192),
-                                                 "meta").parameters())
+    weights = sum(
+        p.numel()
+        for p in build_model(dataclasses.replace(PRESETS["resnet152"], width=8192), "meta").parameters()
+    )
     assert f"parameters         {weights:,} " in text
     assert f"parameter memory   {4 * weights / 2**30:,.2f} GiB" in text
     assert "too large to build on this server: limit 2.00 GiB" in text
@@ -142,8 +177,12 @@ def test_blocks_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["same_width"]["basic"]["weights"] == 1_179_648
     assert data["same_width"]["bottleneck"]["weights"] == 69_632
     assert round(data["same_width"]["ratio"], 2) == 16.94
-    assert data["fig5"]["basic"] == {"channels": 64, "formula": "3·3·64·64·2", "weights": 73_728,
-                                     "bn_params": 256}
+    assert data["fig5"]["basic"] == {
+        "channels": 64,
+        "formula": "3·3·64·64·2",
+        "weights": 73_728,
+        "bn_params": 256,
+    }
     assert data["fig5"]["bottleneck"]["channels"] == 256
 
 

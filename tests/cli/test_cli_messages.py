@@ -25,8 +25,15 @@ def english(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG")}
-    return subprocess.run([sys.executable, "-m", "resnet_explorer", *args], cwd=ROOT, capture_output=True,
-                          text=True, encoding="utf-8", env={**base, **env}, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "resnet_explorer", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**base, **env},
+        timeout=300,
+    )
 
 
 def test_resnet50_says_which_count_is_whose(capsys: pytest.CaptureFixture[str]) -> None:
@@ -36,8 +43,9 @@ def test_resnet50_says_which_count_is_whose(capsys: pytest.CaptureFixture[str]) 
     assert "multiply-adds      4,089,184,256" in out
     assert "= torchvision's resnet50" in out and "its published 4.089 GFLOPS" in out  # torchvision's _ops
     # Table 1 prints 3.8: the paper's layout (stride on the first 1x1) is 3,857,973,248, cut off.
-    assert "3,857,973,248 MACs = 3.858 G, printed there as 3.8: cut off, not rounded (rounding gives 3.9)" \
-        in out
+    assert (
+        "3,857,973,248 MACs = 3.858 G, printed there as 3.8: cut off, not rounded (rounding gives 3.9)" in out
+    )
     assert main(["summary", "--preset", "resnet34", "--shortcut", "A"]) == 0
     out = capsys.readouterr().out
     assert "= the paper's Table 1 ResNet-34 (shortcut A, zero-padding): 3.644 G, printed there as 3.6" in out
@@ -78,8 +86,12 @@ def test_bad_train_flag_is_refused_before_any_work() -> None:
 
 def test_unavailable_cifar10_and_weights_offline(tmp_path: Path) -> None:
     # A closed local port as the only route out: "offline" wherever the test runs.
-    env = {"RESNET_EXPLORER_DATA": str(tmp_path / "data"), "TORCH_HOME": str(tmp_path / "th"),
-           "HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
+    env = {
+        "RESNET_EXPLORER_DATA": str(tmp_path / "data"),
+        "TORCH_HOME": str(tmp_path / "th"),
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "https_proxy": "http://127.0.0.1:9",
+    }
     line = _one_line(cli("train", "--dataset", "cifar10", "--epochs", "1", **env))
     assert line.startswith("error: --dataset cifar10:") and "--dataset digits" in line
     r = cli("weights", "download", "resnet18", **env)
@@ -101,8 +113,9 @@ def test_every_subcommand_refuses_an_unknown_flag_in_one_line() -> None:
 
 
 @pytest.mark.parametrize("how", ["flag", "LANG"])
-def test_chinese_by_flag_or_locale(how: str, monkeypatch: pytest.MonkeyPatch,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_chinese_by_flag_or_locale(
+    how: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     argv = ["summary", "--preset", "resnet18"]
     if how == "flag":
         argv += ["--lang", "zh"]
@@ -112,13 +125,25 @@ def test_chinese_by_flag_or_locale(how: str, monkeypatch: pytest.MonkeyPatch,
     out = capsys.readouterr().out
     assert out.startswith(t("cli.summary.preset", "zh", name="resnet18"))
     headings = out.splitlines()[2].split()
-    assert headings == [t(k, "zh") for k in ("cli.col.layer", "cli.col.type", "cli.col.kernel",
-                                             "cli.col.output", "cli.col.params", "cli.col.macs")]
+    assert headings == [
+        t(k, "zh")
+        for k in (
+            "cli.col.layer",
+            "cli.col.type",
+            "cli.col.kernel",
+            "cli.col.output",
+            "cli.col.params",
+            "cli.col.macs",
+        )
+    ]
     assert t("cli.summary.params", "zh") + " " in out and "11,689,512" in out
     assert main(["train", "--epochs", "0"] + (["--lang", "zh"] if how == "flag" else [])) == 2
     err = capsys.readouterr().err
-    assert err == t("cli.error", "zh", message=t("cli.bad_whole", "zh", flag="--epochs", value=0, lo="1",
-                                                 hi="200")) + "\n"
+    assert (
+        err
+        == t("cli.error", "zh", message=t("cli.bad_whole", "zh", flag="--epochs", value=0, lo="1", hi="200"))
+        + "\n"
+    )
 
 
 def test_flag_beats_locale(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,7 +24,8 @@ def test_the_installed_console_script_runs_the_cli() -> None:
     assert script.value == "resnet_explorer.cli:main"
     exe = shutil.which("resnet-explorer")
     assert exe, "resnet-explorer is not on PATH: run `pip install -e .`"
-    out = subprocess.run([exe, "summary", "--preset", "resnet50"], capture_output=True, text=True,
-                         cwd="/", timeout=300)
+    out = subprocess.run(
+        [exe, "summary", "--preset", "resnet50"], capture_output=True, text=True, cwd="/", timeout=300
+    )
     assert out.returncode == 0, out.stderr
     assert f"{TORCHVISION_PARAMS['resnet50']:,}" in out.stdout

@@ -38,11 +38,19 @@ CASES: dict[str, ResNetConfig] = {
     "resnet18-odd-97": dataclasses.replace(PRESETS["resnet18"], input_size=97),
     "resnet56-odd-33": dataclasses.replace(PRESETS["resnet56"], input_size=33),
     "deep-stem-odd-63": dataclasses.replace(PRESETS["resnet34"], stem="deep", input_size=63),
-    "bottleneck-cifar-option-A": ResNetConfig(stem="cifar", stages=(2, 2, 2), block="bottleneck",
-                                              shortcut="A", width=16, num_classes=10, input_size=32),
+    "bottleneck-cifar-option-A": ResNetConfig(
+        stem="cifar",
+        stages=(2, 2, 2),
+        block="bottleneck",
+        shortcut="A",
+        width=16,
+        num_classes=10,
+        input_size=32,
+    ),
     "plain-bottleneck": dataclasses.replace(PRESETS["resnet50"], shortcut="none", input_size=128),
-    "six-stages-grey-7-classes": ResNetConfig(stages=(1, 1, 1, 1, 1, 1), width=8, in_channels=1,
-                                              num_classes=7, input_size=256),
+    "six-stages-grey-7-classes": ResNetConfig(
+        stages=(1, 1, 1, 1, 1, 1), width=8, in_channels=1, num_classes=7, input_size=256
+    ),
     "one-stage-wide": ResNetConfig(stages=(3,), width=96, input_size=64, shortcut="C"),
 }
 
@@ -51,14 +59,27 @@ def _torchinfo_leaves(config: ResNetConfig):
     """(qualified name, type, input shape, output shape, params, macs) for every leaf call."""
     model = build_model(config, "meta")
     names = {id(m): n for n, m in model.named_modules()}
-    stats = summary(model, input_size=(1, config.in_channels, config.input_size, config.input_size),
-                    device="meta", depth=100, verbose=0)
+    stats = summary(
+        model,
+        input_size=(1, config.in_channels, config.input_size, config.input_size),
+        device="meta",
+        depth=100,
+        verbose=0,
+    )
     rows = []
     for info in stats.summary_list:
         if not info.is_leaf_layer:
             continue
-        rows.append((names[id(info.module)], info.class_name, tuple(info.input_size[1:]),
-                     tuple(info.output_size[1:]), info.num_params, info.macs))
+        rows.append(
+            (
+                names[id(info.module)],
+                info.class_name,
+                tuple(info.input_size[1:]),
+                tuple(info.output_size[1:]),
+                info.num_params,
+                info.macs,
+            )
+        )
     return stats, rows
 
 
@@ -75,8 +96,10 @@ def _shape(text: str) -> tuple[int, ...]:
 
 def test_layers_match_torchinfo_one_by_one(case) -> None:
     _, a, _, rows = case
-    ours = [(r.name, r.type, _shape(r.input_shape), _shape(r.output_shape), r.params)
-            for r in a.layers.itertuples()]
+    ours = [
+        (r.name, r.type, _shape(r.input_shape), _shape(r.output_shape), r.params)
+        for r in a.layers.itertuples()
+    ]
     theirs = [row[:5] for row in rows]
     assert len(ours) == len(theirs), "different number of leaf layers (or a module called twice)"
     for mine, info in zip(ours, theirs, strict=True):
@@ -98,8 +121,11 @@ def test_totals_match_torchinfo(case) -> None:
     config, a, stats, rows = case
     assert a.total_params == stats.total_params
     assert a.total_params == sum(p.numel() for p in build_model(config, "meta").parameters())
-    conv_fc = sum(macs - (out[0] if kind == "Linear" else 0)
-                  for _, kind, _, out, _, macs in rows if kind in ("Conv2d", "Linear"))
+    conv_fc = sum(
+        macs - (out[0] if kind == "Linear" else 0)
+        for _, kind, _, out, _, macs in rows
+        if kind in ("Conv2d", "Linear")
+    )
     assert a.total_macs == conv_fc
     bn = sum(params for _, kind, _, _, params, _ in rows if kind == "BatchNorm2d")
     assert a.bn_params == bn

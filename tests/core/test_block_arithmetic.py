@@ -45,9 +45,11 @@ def test_matches_pytorch_modules(channels: int) -> None:
     m = channels // 4
     ba = block_arithmetic(channels)
     basic = [nn.Conv2d(channels, channels, 3, padding=1, bias=False, device="meta") for _ in range(2)]
-    bottleneck = [nn.Conv2d(channels, m, 1, bias=False, device="meta"),
-                  nn.Conv2d(m, m, 3, padding=1, bias=False, device="meta"),
-                  nn.Conv2d(m, channels, 1, bias=False, device="meta")]
+    bottleneck = [
+        nn.Conv2d(channels, m, 1, bias=False, device="meta"),
+        nn.Conv2d(m, m, 3, padding=1, bias=False, device="meta"),
+        nn.Conv2d(m, channels, 1, bias=False, device="meta"),
+    ]
     assert ba.basic_weights == _weights(*basic)
     assert ba.bottleneck_weights == _weights(*bottleneck)
     assert ba.basic_bn == _bn(channels, channels)

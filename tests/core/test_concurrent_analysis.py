@@ -6,8 +6,8 @@
 from concurrent.futures import ThreadPoolExecutor
 
 import torchvision
-
 from known_answers import RESNET20_PARAMS
+
 from resnet_explorer import PRESETS, analyze
 
 TV = torchvision.models

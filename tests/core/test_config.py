@@ -50,14 +50,17 @@ def test_bad_value_message_names_field_value_and_allowed(field: str, value, allo
     assert allowed in message
 
 
-@pytest.mark.parametrize(("stages", "field", "allowed"), [
-    ((), "stages", "1 to 6 stages"),
-    ((2, 2, 2, 2, 2, 2, 2), "stages", "1 to 6 stages"),
-    ((2, 0, 2), "stages[2]", "1 to 500"),
-    ((2, 2, 501), "stages[3]", "1 to 500"),
-    ((2, 2.5), "stages[2]", "1 to 500"),
-    ("3,4,6,3", "stages", "tuple of block counts"),
-])
+@pytest.mark.parametrize(
+    ("stages", "field", "allowed"),
+    [
+        ((), "stages", "1 to 6 stages"),
+        ((2, 2, 2, 2, 2, 2, 2), "stages", "1 to 6 stages"),
+        ((2, 0, 2), "stages[2]", "1 to 500"),
+        ((2, 2, 501), "stages[3]", "1 to 500"),
+        ((2, 2.5), "stages[2]", "1 to 500"),
+        ("3,4,6,3", "stages", "tuple of block counts"),
+    ],
+)
 def test_bad_stages(stages, field: str, allowed: str) -> None:
     with pytest.raises(ValueError) as info:
         ResNetConfig(stages=stages)
@@ -90,9 +93,24 @@ def test_presets_match_the_issue() -> None:
     # The 2015 paper's presets; the successors (FAMILY_PRESETS) are checked in test_family*.py.
     paper = {name: c for name, c in PRESETS.items() if name not in FAMILY_PRESETS}
     assert set(paper) == {
-        "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "plain18", "plain34",
-        "resnet20", "resnet32", "resnet44", "resnet56", "resnet110", "resnet1202",
-        "plain20", "plain32", "plain44", "plain56", "plain110",
+        "resnet18",
+        "resnet34",
+        "resnet50",
+        "resnet101",
+        "resnet152",
+        "plain18",
+        "plain34",
+        "resnet20",
+        "resnet32",
+        "resnet44",
+        "resnet56",
+        "resnet110",
+        "resnet1202",
+        "plain20",
+        "plain32",
+        "plain44",
+        "plain56",
+        "plain110",
     }
     for name, c in paper.items():
         assert (c.shortcut == "none") == name.startswith("plain"), name
@@ -111,8 +129,18 @@ CUSTOM = [
     dataclasses.replace(PRESETS["resnet50"], shortcut="C", stride_at="1x1"),
     dataclasses.replace(PRESETS["resnet18"], stem="deep", preact=True, input_size=97),
     dataclasses.replace(PRESETS["resnet56"], width=32, num_classes=100, in_channels=1),
-    ResNetConfig(stem="cifar", stages=(1, 2, 3, 4, 5, 6), block="bottleneck", shortcut="none",
-                 stride_at="1x1", width=8, preact=True, num_classes=7, in_channels=4, input_size=4096),
+    ResNetConfig(
+        stem="cifar",
+        stages=(1, 2, 3, 4, 5, 6),
+        block="bottleneck",
+        shortcut="none",
+        stride_at="1x1",
+        width=8,
+        preact=True,
+        num_classes=7,
+        in_channels=4,
+        input_size=4096,
+    ),
 ]
 
 
@@ -149,17 +177,20 @@ def test_round_trip_keeps_the_chosen_base() -> None:
     assert config_from_query({**query, "lang": "zh", "utm_source": "x"}) == (config, "resnet50", [])
 
 
-@pytest.mark.parametrize(("query", "base", "needles"), [
-    ({"preset": "resnet9000"}, "resnet18", ["preset", "'resnet9000'", "resnet50"]),
-    ({"preset": "resnet50", "width": "abc"}, "resnet50", ["width", "'abc'", "1 to 8192"]),
-    ({"preset": "resnet50", "width": "0"}, "resnet50", ["width", "0", "1 to 8192"]),
-    ({"preset": "resnet50", "width": ""}, "resnet50", ["width", "''", "1 to 8192"]),
-    ({"preset": "resnet20", "stages": "3,x,3"}, "resnet20", ["stages", "'3,x,3'", "3,4,6,3"]),
-    ({"preset": "resnet20", "stages": "1,1,1,1,1,1,1"}, "resnet20", ["stages", "1 to 6"]),
-    ({"preset": "resnet20", "preact": "maybe"}, "resnet20", ["preact", "'maybe'", "1 or 0"]),
-    ({"preset": "resnet18", "shortcut": "Z"}, "resnet18", ["shortcut", "'Z'", "'none'"]),
-    ({"preset": "resnet18", "stem": "<script>"}, "resnet18", ["stem", "'<script>'", "'deep'"]),
-])
+@pytest.mark.parametrize(
+    ("query", "base", "needles"),
+    [
+        ({"preset": "resnet9000"}, "resnet18", ["preset", "'resnet9000'", "resnet50"]),
+        ({"preset": "resnet50", "width": "abc"}, "resnet50", ["width", "'abc'", "1 to 8192"]),
+        ({"preset": "resnet50", "width": "0"}, "resnet50", ["width", "0", "1 to 8192"]),
+        ({"preset": "resnet50", "width": ""}, "resnet50", ["width", "''", "1 to 8192"]),
+        ({"preset": "resnet20", "stages": "3,x,3"}, "resnet20", ["stages", "'3,x,3'", "3,4,6,3"]),
+        ({"preset": "resnet20", "stages": "1,1,1,1,1,1,1"}, "resnet20", ["stages", "1 to 6"]),
+        ({"preset": "resnet20", "preact": "maybe"}, "resnet20", ["preact", "'maybe'", "1 or 0"]),
+        ({"preset": "resnet18", "shortcut": "Z"}, "resnet18", ["shortcut", "'Z'", "'none'"]),
+        ({"preset": "resnet18", "stem": "<script>"}, "resnet18", ["stem", "'<script>'", "'deep'"]),
+    ],
+)
 def test_bad_link_reports_and_falls_back(query: dict[str, str], base: str, needles: list[str]) -> None:
     config, got_base, errors = config_from_query(query)
     assert got_base == base

@@ -27,13 +27,21 @@ def test_resnext_arithmetic_matches_pytorch(channels: int) -> None:
     a = resnext_arithmetic(channels)
     d, inner, m = channels // 64, channels // 2, channels // 4
     with torch.device("meta"):
-        grouped = (nn.Conv2d(channels, inner, 1, bias=False),
-                   nn.Conv2d(inner, inner, 3, groups=32, bias=False),
-                   nn.Conv2d(inner, channels, 1, bias=False))
-        path = (nn.Conv2d(channels, d, 1, bias=False), nn.Conv2d(d, d, 3, bias=False),
-                nn.Conv2d(d, channels, 1, bias=False))
-        bottleneck = (nn.Conv2d(channels, m, 1, bias=False), nn.Conv2d(m, m, 3, bias=False),
-                      nn.Conv2d(m, channels, 1, bias=False))
+        grouped = (
+            nn.Conv2d(channels, inner, 1, bias=False),
+            nn.Conv2d(inner, inner, 3, groups=32, bias=False),
+            nn.Conv2d(inner, channels, 1, bias=False),
+        )
+        path = (
+            nn.Conv2d(channels, d, 1, bias=False),
+            nn.Conv2d(d, d, 3, bias=False),
+            nn.Conv2d(d, channels, 1, bias=False),
+        )
+        bottleneck = (
+            nn.Conv2d(channels, m, 1, bias=False),
+            nn.Conv2d(m, m, 3, bias=False),
+            nn.Conv2d(m, channels, 1, bias=False),
+        )
     assert a.resnext_weights == _weights(*grouped) == 32 * _weights(*path)
     assert a.bottleneck_weights == _weights(*bottleneck)
 

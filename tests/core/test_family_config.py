@@ -104,25 +104,42 @@ def test_cli_flags_reach_the_config() -> None:
     assert c == PRESETS["resnext50_32x4d"]
     c = summary_config("resnet18", stem="deep", shortcut_pool=True)
     assert c == PRESETS["resnet18d"]
-    c = summary_config("resnet20", drop_path=0.1, zero_init_residual=True, pad_placement="both", se_ratio=4,
-                       stem_width=8)
-    assert (c.drop_path, c.zero_init_residual, c.pad_placement, c.se_ratio, c.stem_width) == \
-        (0.1, True, "both", 4, 8)
+    c = summary_config(
+        "resnet20", drop_path=0.1, zero_init_residual=True, pad_placement="both", se_ratio=4, stem_width=8
+    )
+    assert (c.drop_path, c.zero_init_residual, c.pad_placement, c.se_ratio, c.stem_width) == (
+        0.1,
+        True,
+        "both",
+        4,
+        8,
+    )
 
 
 def test_cli_summary_of_a_family_preset_and_a_bad_flag() -> None:
     run = [sys.executable, "-m", "resnet_explorer", "summary"]
-    ok = subprocess.run(run + ["--preset", "resnet50", "--groups", "32", "--width-per-group", "4", "--json"],
-                        capture_output=True, text=True, cwd=ROOT, timeout=120)
+    ok = subprocess.run(
+        run + ["--preset", "resnet50", "--groups", "32", "--width-per-group", "4", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert ok.returncode == 0, ok.stderr
     data = json.loads(ok.stdout)
     assert data["preset"] == "resnext50_32x4d" and data["total_params"] == 25_028_904
-    bad = subprocess.run(run + ["--preset", "resnet50", "--shortcut", "A", "--shortcut-pool"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    bad = subprocess.run(
+        run + ["--preset", "resnet50", "--shortcut", "A", "--shortcut-pool"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert bad.returncode != 0 and "shortcut_pool" in bad.stderr
 
 
 # --- what the fields do -------------------------------------------------------------------------
+
 
 def test_grouped_conv_weights_closed_form() -> None:
     # ResNeXt-50's first 3x3: 128 -> 128 channels in 32 groups of 4: 3·3·(128/32)·128.
@@ -157,8 +174,9 @@ def test_stochastic_depth_follows_the_linear_rule_and_is_identity_in_eval() -> N
 
 @pytest.mark.parametrize("name", ["resnet20", "resnet50", "preact_resnet164"])
 def test_zero_init_makes_every_block_the_identity(name: str) -> None:
-    config = dataclasses.replace(PRESETS[name], zero_init_residual=True,
-                                 input_size=32 if PRESETS[name].stem == "cifar" else 64)
+    config = dataclasses.replace(
+        PRESETS[name], zero_init_residual=True, input_size=32 if PRESETS[name].stem == "cifar" else 64
+    )
     torch.manual_seed(0)
     model = build_model(config).eval()
     block = model.layer2[1]  # an identity-shortcut block

@@ -29,6 +29,7 @@ def _count(model: nn.Module) -> int:
 
 # --- pre-activation projections carry no BN -----------------------------------------------------
 
+
 def test_preact_resnet50_has_timm_resnetv2_50_parameters() -> None:
     with torch.device("meta"):
         theirs = _count(timm.create_model("resnetv2_50", pretrained=False))
@@ -43,8 +44,10 @@ def test_preact_projection_is_a_bare_conv() -> None:
     projection = model.layer2[0].downsample
     assert [type(m) for m in projection] == [nn.Conv2d]
     # The post-activation net keeps torchvision's conv + BN.
-    assert [type(m) for m in build_model(PRESETS["resnet50"], "meta").layer2[0].downsample] == \
-        [nn.Conv2d, nn.BatchNorm2d]
+    assert [type(m) for m in build_model(PRESETS["resnet50"], "meta").layer2[0].downsample] == [
+        nn.Conv2d,
+        nn.BatchNorm2d,
+    ]
 
 
 @pytest.mark.parametrize("name, authors", [("preact_resnet164", 1_703_258)])
@@ -83,6 +86,7 @@ def test_preact_resnet1001_matches_the_authors_architecture() -> None:
 
 
 # --- option A: a CIFAR ResNet-20 written as akamaster/pytorch_resnet_cifar10 writes it -----------
+
 
 class _Lambda(nn.Module):
     def __init__(self, fn) -> None:
@@ -153,8 +157,9 @@ def _randomised(model: nn.Module, seed: int) -> nn.Module:
 def _th_file(model: nn.Module) -> bytes:
     # Their trainer wraps the model in DataParallel and saves {'state_dict': ..., 'best_prec1': ...}.
     buf = io.BytesIO()
-    torch.save({"state_dict": {"module." + k: v for k, v in model.state_dict().items()},
-                "best_prec1": 91.25}, buf)
+    torch.save(
+        {"state_dict": {"module." + k: v for k, v in model.state_dict().items()}, "best_prec1": 91.25}, buf
+    )
     return buf.getvalue()
 
 
@@ -184,8 +189,10 @@ def test_the_wrong_placement_would_compute_something_else(akamaster) -> None:
     # Why the field exists: the same weights with the zeros appended give other logits.
     theirs, x, y = akamaster
     ours = build_model(PRESETS["resnet20"]).eval()
-    state = {("fc." + k[len("linear."):] if k.startswith("linear.") else k): v
-             for k, v in theirs.state_dict().items()}
+    state = {
+        ("fc." + k[len("linear.") :] if k.startswith("linear.") else k): v
+        for k, v in theirs.state_dict().items()
+    }
     ours.load_state_dict(state, strict=True)
     with torch.no_grad():
         assert (ours(x) - y).abs().max() > 0.05 * y.abs().max()
@@ -194,8 +201,9 @@ def test_the_wrong_placement_would_compute_something_else(akamaster) -> None:
 def test_a_th_file_with_an_fc_head_is_refused_not_guessed(akamaster) -> None:
     theirs, _, _ = akamaster
     renamed = build_model(PRESETS["resnet20"])
-    renamed.load_state_dict({("fc." + k[7:] if k.startswith("linear.") else k): v
-                             for k, v in theirs.state_dict().items()})
+    renamed.load_state_dict(
+        {("fc." + k[7:] if k.startswith("linear.") else k): v for k, v in theirs.state_dict().items()}
+    )
     buf = io.BytesIO()
     torch.save(renamed.state_dict(), buf)
     with pytest.raises(PaddingConventionError, match="cannot tell") as exc:
@@ -222,7 +230,7 @@ def test_zero_pad_placements(in_c: int, out_c: int) -> None:
     both = ZeroPadShortcut(out_c, 2, "both")(x)
     before = (out_c - in_c) // 2
     assert torch.equal(append[:, :in_c], x[:, :, ::2, ::2]) and not append[:, in_c:].any()
-    assert torch.equal(both[:, before:before + in_c], x[:, :, ::2, ::2])
-    assert not both[:, :before].any() and not both[:, before + in_c:].any()
+    assert torch.equal(both[:, before : before + in_c], x[:, :, ::2, ::2])
+    assert not both[:, :before].any() and not both[:, before + in_c :].any()
     if out_c == 2 * in_c:  # akamaster's planes // 4 on each side
         assert torch.equal(both, F.pad(x[:, :, ::2, ::2], (0, 0, 0, 0, out_c // 4, out_c // 4)))

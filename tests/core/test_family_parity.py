@@ -23,14 +23,27 @@ from resnet_explorer.core.config import FAMILY_PRESETS
 
 # The issue's table (torchvision's / timm's counts, the authors' published figures).
 PARAMS = {
-    "resnext50_32x4d": 25_028_904, "resnext101_32x8d": 88_791_336, "resnext101_64x4d": 83_455_272,
-    "wide_resnet50_2": 68_883_240, "wide_resnet101_2": 126_886_696,
-    "resnet18d": 11_708_744, "resnet50d": 25_576_264, "seresnet50": 28_088_024,
-    "preact_resnet164": 1_703_258, "preact_resnet1001": 10_327_706,
-    "wrn28_10": 36_479_194, "wrn40_4": 8_949_210, "wrn16_8": 10_961_370,
+    "resnext50_32x4d": 25_028_904,
+    "resnext101_32x8d": 88_791_336,
+    "resnext101_64x4d": 83_455_272,
+    "wide_resnet50_2": 68_883_240,
+    "wide_resnet101_2": 126_886_696,
+    "resnet18d": 11_708_744,
+    "resnet50d": 25_576_264,
+    "seresnet50": 28_088_024,
+    "preact_resnet164": 1_703_258,
+    "preact_resnet1001": 10_327_706,
+    "wrn28_10": 36_479_194,
+    "wrn40_4": 8_949_210,
+    "wrn16_8": 10_961_370,
 }
-TORCHVISION = ("resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2",
-               "wide_resnet101_2")
+TORCHVISION = (
+    "resnext50_32x4d",
+    "resnext101_32x8d",
+    "resnext101_64x4d",
+    "wide_resnet50_2",
+    "wide_resnet101_2",
+)
 TIMM = ("resnet18d", "resnet50d", "seresnet50")
 OUTPUTS = ("resnext50_32x4d", "wide_resnet50_2", "resnet18d", "resnet50d", "seresnet50")
 
@@ -100,8 +113,9 @@ def test_twin_weights_load_strictly_and_give_the_same_outputs(name: str) -> None
 def test_macs_equal_torchinfo(name: str) -> None:
     config = PRESETS[name]
     model = build_model(config, "meta")
-    stats = summary(model, input_size=(1, 3, config.input_size, config.input_size), device="meta",
-                    depth=100, verbose=0)
+    stats = summary(
+        model, input_size=(1, 3, config.input_size, config.input_size), device="meta", depth=100, verbose=0
+    )
     theirs = 0
     for info in stats.summary_list:
         if not info.is_leaf_layer or info.class_name not in ("Conv2d", "Linear"):

@@ -29,8 +29,14 @@ TORCHVISION_WEIGHTS = {
     "resnet152": torchvision.models.ResNet152_Weights.IMAGENET1K_V1,
 }
 # Table 6 (CIFAR-10), parameters in millions as printed; 6n+2 layers.
-TABLE6_MPARAMS = {"resnet20": 0.27, "resnet32": 0.46, "resnet44": 0.66, "resnet56": 0.85,
-                  "resnet110": 1.7, "resnet1202": 19.4}
+TABLE6_MPARAMS = {
+    "resnet20": 0.27,
+    "resnet32": 0.46,
+    "resnet44": 0.66,
+    "resnet56": 0.85,
+    "resnet110": 1.7,
+    "resnet1202": 19.4,
+}
 
 
 def _paper_style(name: str):
@@ -87,8 +93,13 @@ def test_table1_rows_name_their_configuration_and_carry_torchvisions() -> None:
     assert t1["shortcut"].tolist() == ["A", "A", "B", "B", "B"]
     assert t1["stride_at"].fillna("-").tolist() == ["-", "-", "1x1", "1x1", "1x1"]
     assert t1.loc["ResNet-34", "macs_paper"] == 3_644_493_824
-    assert t1["status"].to_dict() == {"ResNet-18": "agree", "ResNet-34": "agree", "ResNet-50": "truncated",
-                                      "ResNet-101": "agree", "ResNet-152": "agree"}
+    assert t1["status"].to_dict() == {
+        "ResNet-18": "agree",
+        "ResNet-34": "agree",
+        "ResNet-50": "truncated",
+        "ResNet-101": "agree",
+        "ResNet-152": "agree",
+    }
     assert (t1.loc["ResNet-50", "rounded"], t1.loc["ResNet-50", "truncated"]) == ("3.9", "3.8")
     # Beside each row, torchvision's layout of the same depth (option B, V1.5): its published GFLOPS.
     for name, weights in TORCHVISION_WEIGHTS.items():
@@ -114,9 +125,14 @@ def test_v15_macs_match_torchvision_metadata(name: str) -> None:
     assert a.total_params == meta["num_params"]
 
 
-@pytest.mark.parametrize(("name", "paper", "v15"), [
-    ("resnet50", 3.86, 4.09), ("resnet101", 7.57, 7.80), ("resnet152", 11.28, 11.51),
-])
+@pytest.mark.parametrize(
+    ("name", "paper", "v15"),
+    [
+        ("resnet50", 3.86, 4.09),
+        ("resnet101", 7.57, 7.80),
+        ("resnet152", 11.28, 11.51),
+    ],
+)
 def test_stride_placement_changes_macs_not_params(name: str, paper: float, v15: float) -> None:
     a_paper, a_v15 = analyze(_paper_style(name)), analyze(PRESETS[name])
     assert round(a_paper.total_macs / 1e9, 2) == paper

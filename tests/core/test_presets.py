@@ -32,8 +32,9 @@ VARIANTS: dict[str, ResNetConfig] = {
     "resnet20-option-B": dataclasses.replace(PRESETS["resnet20"], shortcut="B"),
     "resnet50-stride-1x1": dataclasses.replace(PRESETS["resnet50"], stride_at="1x1"),
     "plain-bottleneck": dataclasses.replace(PRESETS["resnet50"], shortcut="none"),
-    "six-stages-grey": ResNetConfig(stages=(1, 1, 1, 1, 1, 1), width=8, in_channels=1, num_classes=5,
-                                    input_size=128),
+    "six-stages-grey": ResNetConfig(
+        stages=(1, 1, 1, 1, 1, 1), width=8, in_channels=1, num_classes=5, input_size=128
+    ),
 }
 CASES = {**PRESETS, **VARIANTS}
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import pytest
 import torch
 import torchvision
-
 from known_answers import TORCHVISION_PARAMS as PUBLISHED
+
 from resnet_explorer import PRESETS, build_model
 
 # Published in torchvision's weights metadata (``meta["num_params"]``) and its docs.
-TORCHVISION_PARAMS = {name: PUBLISHED[name] for name in ("resnet18", "resnet34", "resnet50", "resnet101",
-                                                         "resnet152")}
+TORCHVISION_PARAMS = {
+    name: PUBLISHED[name] for name in ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
+}
 
 
 def _torchvision(name: str, device: str = "cpu") -> torch.nn.Module:

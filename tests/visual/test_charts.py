@@ -153,12 +153,15 @@ MIN_PX = 16
 
 def _figures(lang: str) -> dict:
     a = analyze(PRESETS["resnet50"])
-    figs = {name: getattr(C, f"{name}_figure")(a, lang) for name in
-            ("stage", "cumulative", "feature_map", "receptive_field")}
+    figs = {
+        name: getattr(C, f"{name}_figure")(a, lang)
+        for name in ("stage", "cumulative", "feature_map", "receptive_field")
+    }
     figs["depth_sweep"] = C.depth_sweep_figure(PRESETS["resnet1202"], lang)
     figs["shortcut_options"] = C.shortcut_options_figure(PRESETS["resnet50"], lang)
-    figs["overlay"] = C.stage_overlay_figure([a, analyze(PRESETS["resnet34"])],
-                                             ["1 · resnet50", "2 · resnet34"], "params", lang)
+    figs["overlay"] = C.stage_overlay_figure(
+        [a, analyze(PRESETS["resnet34"])], ["1 · resnet50", "2 · resnet34"], "params", lang
+    )
     return figs
 
 
@@ -191,8 +194,12 @@ def test_legends_sit_below_the_x_axis(lang):
         lay = fig.layout
         # The legend is anchored at the foot of the whole figure, not at a fraction of the plot
         # (Plotly's y = -0.18 of a 300 px plot is 54 px: onto the x-axis title).
-        assert (lay.legend.yref, lay.legend.yanchor, lay.legend.y, lay.legend.orientation) == \
-            ("container", "bottom", 0, "h"), name
+        assert (lay.legend.yref, lay.legend.yanchor, lay.legend.y, lay.legend.orientation) == (
+            "container",
+            "bottom",
+            0,
+            "h",
+        ), name
         # Below the plot, the margin holds one line of tick labels and one of axis title (each
         # 1.2 lines of 16 px, with Plotly's 10 px gap) above the legend's rows (1.5 lines each).
         axis_block = 2 * (1.2 * MIN_PX) + 10
@@ -244,6 +251,7 @@ def test_shortcut_option_names_are_whole_and_level(lang):
     fig = C.shortcut_options_figure(PRESETS["resnet50"], lang)
     shown = [label.replace("<br>", " ").replace("：<br>", "：").replace(" ★", "") for label in fig.data[0].x]
     from resnet_explorer.i18n import t
+
     for option, label in zip(("none", "A", "B", "C"), shown, strict=True):
         assert label.replace("： ", "：") == t(f"chart.option.{option}", lang)
     assert fig.layout.xaxis.tickangle == 0 and fig.layout.xaxis2.tickangle == 0
@@ -257,8 +265,16 @@ def test_graph_text_is_projector_size():
     dot = G.to_digraph(G.extract(PRESETS["resnet50"], "blocks", True)).source
     # DOT sizes are points (1 pt = 4/3 px): edge labels at 16 px, boxes big enough to read 16 px
     # when the browser shrinks a graph to 86 % of its width.
-    node = float(next(line for line in dot.splitlines() if line.strip().startswith("node [")).split(
-        "fontsize=")[1].split()[0].strip('"]'))
-    edge = float(next(line for line in dot.splitlines() if line.strip().startswith("edge [")).split(
-        "fontsize=")[1].split()[0].strip('"]'))
+    node = float(
+        next(line for line in dot.splitlines() if line.strip().startswith("node ["))
+        .split("fontsize=")[1]
+        .split()[0]
+        .strip('"]')
+    )
+    edge = float(
+        next(line for line in dot.splitlines() if line.strip().startswith("edge ["))
+        .split("fontsize=")[1]
+        .split()[0]
+        .strip('"]')
+    )
     assert node * 4 / 3 * 0.86 >= MIN_PX and edge * 4 / 3 >= MIN_PX, (node, edge)

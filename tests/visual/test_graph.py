@@ -181,13 +181,15 @@ def test_stage_focus_draws_only_that_stage():
 
 def test_preactivation_order_is_visible():
     post = extract(PRESETS["resnet18"], "blocks", fold=False).by_kind("block")[0]
-    pre = extract(dataclasses.replace(PRESETS["resnet18"], preact=True), "blocks", fold=False) \
-        .by_kind("block")[0]
+    pre = extract(dataclasses.replace(PRESETS["resnet18"], preact=True), "blocks", fold=False).by_kind(
+        "block"
+    )[0]
     assert post.ops == ("3×3 conv, 64 → BN → ReLU", "3×3 conv, 64 → BN")
     assert pre.ops == ("BN → ReLU → 3×3 conv, 64", "BN → ReLU → 3×3 conv, 64")
     add_post = extract(PRESETS["resnet18"], "blocks", fold=False).by_kind("add")[0]
-    add_pre = extract(dataclasses.replace(PRESETS["resnet18"], preact=True), "blocks",
-                      fold=False).by_kind("add")[0]
+    add_pre = extract(dataclasses.replace(PRESETS["resnet18"], preact=True), "blocks", fold=False).by_kind(
+        "add"
+    )[0]
     assert add_post.ops == ("+", "ReLU") and add_pre.ops == ("+",)  # nothing after the addition
 
 
