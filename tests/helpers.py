@@ -14,7 +14,7 @@ APP = str(ROOT / "app.py")
 
 
 def open_app(page: str | None = None, query: dict[str, str] | None = None, timeout: float = 120) -> AppTest:
-    """A new session opened at ``page``'s address (``pages/compare.py`` -> ``/Compare``) with ``query``.
+    """A new session opened at ``page``'s address (``pages/Compare.py`` -> ``/Compare``) with ``query``.
 
     Through the router, as a browser reaches it. ``AppTest.switch_page`` resolves a custom
     ``url_path`` only after a first run, and a first run on the Explorer would rewrite the link, so

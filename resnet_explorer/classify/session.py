@@ -1,7 +1,7 @@
 """The Classify page's policy as plain functions: which weights to offer and pick, how a job is run
 and waited for, how a refusal is worded, which class the activation map shows. No Streamlit.
 
-The page (``pages/classify.py``) and its panels (``resnet_explorer/ui/classify.py``) only draw what
+The page (``pages/Classify.py``) and its panels (``resnet_explorer/ui/classify.py``) only draw what
 these functions decide, so each decision has a unit test of its own (``tests/classify/test_session.py``).
 """
 

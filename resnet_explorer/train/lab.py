@@ -1,6 +1,6 @@
 """The Training lab's policy, without Streamlit: which nets, which batch, how a config meets a dataset.
 
-The page (``pages/training_lab.py``) draws widgets; ``ui/training.py`` draws panels; what they decide
+The page (``pages/Training_lab.py``) draws widgets; ``ui/training.py`` draws panels; what they decide
 lives here so that it can be tested without a browser: the models a choice means, the page's default
 settings (those of the demonstration, ``train.demo``), the gradient-flow batch, fitting configs to
 digits or CIFAR-10, and the bounded worker that runs gradient flow for a config of the user's own.

@@ -29,7 +29,7 @@ TITLES = {
     7: "lesson.next.title",
 }
 # What the Training lab reads to set up the paper's pair: plain-20, plain-56 and ResNet-56 (its widgets'
-# keys, pages/training_lab.py); "train.want_start" makes the lab start the run when it opens.
+# keys, pages/Training_lab.py); "train.want_start" makes the lab start the run when it opens.
 LAB_STATE = {"train.pair": "paper", "train.depth": 56, "train.reference": True}
 
 
@@ -206,7 +206,7 @@ def _step_1(step: Step) -> None:
             for key, value in LAB_STATE.items():
                 st.session_state[key] = value
             st.session_state["train.want_start"] = True
-            st.switch_page("pages/training_lab.py")
+            st.switch_page("pages/Training_lab.py")
         st.caption(tr("lesson.degradation.live_caption"))
         _ask(step.questions[0])
         _links(step)

@@ -26,14 +26,17 @@ class PageSpec:
     url_path: str  # the address users bookmark: kept from the file names of the first release
 
 
-# Sidebar order. The Explorer is the default page, at the app's root address.
+# Sidebar order. The Explorer is the default page, at the app's root address. Each other file is named
+# as its address (pages/Classify.py -> /Classify): with a pages/ folder, the first session of a freshly
+# started server matches the address against file names, case-sensitively, and otherwise shows
+# Streamlit's "Page not found" dialog over the right page (docs/notes.md).
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/explorer.py", "nav.explorer", ":material/account_tree:", ""),
-    PageSpec("pages/compare.py", "nav.compare", ":material/compare:", "Compare"),
-    PageSpec("pages/paper.py", "nav.paper", ":material/description:", "Paper"),
-    PageSpec("pages/classify.py", "nav.classify", ":material/image_search:", "Classify"),
-    PageSpec("pages/training_lab.py", "nav.training", ":material/monitoring:", "Training_lab"),
-    PageSpec("pages/lesson.py", "nav.lesson", ":material/school:", "Lesson"),
+    PageSpec("pages/Compare.py", "nav.compare", ":material/compare:", "Compare"),
+    PageSpec("pages/Paper.py", "nav.paper", ":material/description:", "Paper"),
+    PageSpec("pages/Classify.py", "nav.classify", ":material/image_search:", "Classify"),
+    PageSpec("pages/Training_lab.py", "nav.training", ":material/monitoring:", "Training_lab"),
+    PageSpec("pages/Lesson.py", "nav.lesson", ":material/school:", "Lesson"),
 )
 
 

@@ -384,7 +384,7 @@ def _draw_results(tr: Tr, handle: RunHandle) -> None:
         if cols[1].button(tr("train.use_classify", label=label), key=f"train.use.{i}"):
             # A typed hand-off (TrainedModel); loading proves the bytes load before Classify relies on them.
             st.session_state["trained_model"] = load_trained_model(data, label=label)
-            st.switch_page("pages/classify.py")
+            st.switch_page("pages/Classify.py")
 
 
 def run_panel(tr: Tr) -> None:

@@ -24,7 +24,7 @@ from resnet_explorer.classify.inference import class_names
 from resnet_explorer.classify.worker import ClassifyJob, config_source, run_job
 
 APP = os.path.join(os.path.dirname(__file__), "..", "..", "app.py")
-PAGE = "pages/classify.py"
+PAGE = "pages/Classify.py"
 
 
 def _open(config_name: str = "resnet18") -> AppTest:

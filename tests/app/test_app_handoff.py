@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_trained_model_is_used_on_the_classify_page() -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
-    at.switch_page("pages/training_lab.py").run()
+    at.switch_page("pages/Training_lab.py").run()
     at.selectbox(key="train.depth").set_value(20)
     at.checkbox(key="train.reference").uncheck()
     at.selectbox(key="train.input_size").set_value(8)

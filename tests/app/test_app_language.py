@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from resnet_explorer.ui.router import PAGES as ROUTED_PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = [None, "pages/compare.py", "pages/paper.py", "pages/classify.py", "pages/training_lab.py"]
+PAGES = [None, "pages/Compare.py", "pages/Paper.py", "pages/Classify.py", "pages/Training_lab.py"]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p or "app.py")

@@ -12,7 +12,7 @@ from resnet_explorer.lesson import N_STEPS, step
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_step_opens_from_its_address(lang: str) -> None:
     for n in range(1, N_STEPS + 1):
-        at = open_app("pages/lesson.py", {"step": str(n), "lang": lang}).run()
+        at = open_app("pages/Lesson.py", {"step": str(n), "lang": lang}).run()
         assert not at.exception, [e.value for e in at.exception]
         assert f"{n}/{N_STEPS}" in at.title[0].value
         assert ("课堂" in at.title[0].value) == (lang == "zh")
@@ -22,7 +22,7 @@ def test_every_step_opens_from_its_address(lang: str) -> None:
 
 def test_a_question_accepts_the_right_answer_and_hints_at_a_wrong_one() -> None:
     q = step(3).questions[0]
-    at = open_app("pages/lesson.py", {"step": "3"}).run()
+    at = open_app("pages/Lesson.py", {"step": "3"}).run()
     at.text_input(key="lesson.projection_params.answer").input("12")
     at.button(key="lesson.projection_params.check").click().run()
     assert at.error and "too low" in at.error[0].value

@@ -15,7 +15,7 @@ from resnet_explorer.train.loop import TrainedModel, TrainSettings, load_trained
 from resnet_explorer.train.runs import RunRequest, shared_registry
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/training_lab.py"
+PAGE = "pages/Training_lab.py"
 
 
 def fresh() -> AppTest:

@@ -139,12 +139,12 @@ def test_unknown_language_says_so() -> None:
 
 
 def test_unknown_language_is_reported_on_any_page() -> None:
-    at = _run({"lang": "fr"}, "pages/paper.py")
+    at = _run({"lang": "fr"}, "pages/Paper.py")
     assert any("`fr`" in w for w in _warnings(at)), _warnings(at)
 
 
 def test_compare_link_text_is_shown_only_as_code() -> None:
-    at = _run({"c1": f"resnet34;shortcut={HOSTILE['link']}", "c2": HOSTILE["image"]}, "pages/compare.py")
+    at = _run({"c1": f"resnet34;shortcut={HOSTILE['link']}", "c2": HOSTILE["image"]}, "pages/Compare.py")
     warnings = _warnings(at)
     assert len(warnings) == 2, warnings
     for body in warnings:

@@ -160,7 +160,7 @@ def _page(path: str) -> AppTest:
 
 
 def _compare_app() -> AppTest:
-    return _page("pages/compare.py")
+    return _page("pages/Compare.py")
 
 
 def _query(at: AppTest) -> dict[str, str]:
@@ -216,7 +216,7 @@ def test_compare_page_in_chinese():
 
 
 def test_paper_page_cells_equal_the_library():
-    at = _page("pages/paper.py").run()
+    at = _page("pages/Paper.py").run()
     assert not at.exception
     t1, t3, t6, tv = (d.value for d in at.dataframe)
     assert t1["macs_paper"].tolist() == [
