@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from .. import settings
 from ..i18n import t
@@ -27,9 +28,9 @@ class PageSpec:
 
 
 # Sidebar order. The Explorer is the default page, at the app's root address. Each other file is named
-# as its address (pages/Classify.py -> /Classify): with a pages/ folder, the first session of a freshly
-# started server matches the address against file names, case-sensitively, and otherwise shows
-# Streamlit's "Page not found" dialog over the right page (docs/notes.md).
+# as its address (pages/Classify.py -> /Classify), so that Streamlit's legacy pages/ mode, which runs the
+# first session after a server start, finds the page instead of showing "Page not found"; page_setup
+# then hands that session to the router (docs/notes.md).
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/explorer.py", "nav.explorer", ":material/account_tree:", ""),
     PageSpec("pages/Compare.py", "nav.compare", ":material/compare:", "Compare"),
@@ -69,6 +70,13 @@ def run() -> None:
 def page_setup(title_key: str, icon: str = ":material/account_tree:") -> None:
     """First call of every page: its browser-tab title, the sidebar language switch, and ``lang``
     kept in the address (with a warning if the link asked for a language the app lacks)."""
+    if PagesManager.uses_pages_directory:
+        # The first session after a server start that opens a page's own address (/Classify) is run
+        # by Streamlit's legacy pages/ mode: the page file alone, without this router, under an
+        # automatic menu of file names. That mode lasts until st.navigation is first called, so end
+        # it here and run again: the rerun goes through app.py and st.navigation, to the same page.
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     title = t(title_key, lang())
     st.set_page_config(
         page_title=title if "ResNet Explorer" in title else f"{title} · ResNet Explorer",
