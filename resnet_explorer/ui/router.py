@@ -71,12 +71,13 @@ def page_setup(title_key: str, icon: str = ":material/account_tree:") -> None:
     """First call of every page: its browser-tab title, the sidebar language switch, and ``lang``
     kept in the address (with a warning if the link asked for a language the app lacks)."""
     if PagesManager.uses_pages_directory:
-        # The first session after a server start that opens a page's own address (/Classify) is run
-        # by Streamlit's legacy pages/ mode: the page file alone, without this router, under an
-        # automatic menu of file names. That mode lasts until st.navigation is first called, so end
-        # it here and run again: the rerun goes through app.py and st.navigation, to the same page.
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+        # Streamlit's legacy pages/ mode ran this file alone, without the router: it does so for the
+        # first session after a server start that opens a page's own address (/Classify), and for
+        # every AppTest run. Run the router here instead (st.navigation ends that mode and runs this
+        # page again, as every other session gets it), then stop this outer copy. No rerun: a
+        # button's click, which lives for one run, reaches the page.
+        run()
+        st.stop()
     title = t(title_key, lang())
     st.set_page_config(
         page_title=title if "ResNet Explorer" in title else f"{title} · ResNet Explorer",
