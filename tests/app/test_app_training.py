@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from resnet_explorer.core.config import PRESETS
 from resnet_explorer.train.loop import TrainedModel, TrainSettings, load_trained_model
-from resnet_explorer.train.runs import RunRequest, shared_registry
+from resnet_explorer.train.runs import BusyError, RunRequest, shared_registry
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/Training_lab.py"
@@ -119,6 +119,19 @@ def _wait(handle, until, timeout: float = 120.0) -> None:
     assert until(handle), (handle.status, handle.message)
 
 
+def _start(session: str, request: RunRequest, timeout: float = 300.0):
+    """Start a run in the server-wide registry, waiting while an earlier test's run still holds the
+    slot (this machine allows one run at a time; a finished run frees it a moment later)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return shared_registry().start(session, request)
+        except BusyError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def _drain(handle) -> None:
     seen, quiet = len(handle.history), 0
     while quiet < 10:
@@ -130,7 +143,7 @@ def _drain(handle) -> None:
 
 def test_a_stopped_run_draws_its_curves_and_says_where_it_stopped_but_concludes_nothing():
     at = fresh()
-    handle = shared_registry().start("apptest-stopped", _tiny_request(epochs=50))
+    handle = _start("apptest-stopped", _tiny_request(epochs=50))
     _wait(handle, lambda h: len(h.history) >= 4)  # two epochs of both nets
     handle.stop("user")
     # The child is gone, but epochs it sent just before may still wait in the pipe: read them all,
@@ -157,9 +170,7 @@ def test_a_stopped_run_draws_its_curves_and_says_where_it_stopped_but_concludes_
 def test_a_run_belongs_to_the_session_switch_to_the_explorer_and_back():
     at = fresh()
     # what Start does: a run in the shared registry, watched while the session is connected
-    handle = shared_registry().start(
-        at.session_state["train.session"], _tiny_request(epochs=4, poll_timeout=3.0)
-    )
+    handle = _start(at.session_state["train.session"], _tiny_request(epochs=4, poll_timeout=3.0))
     shared_registry().watch(handle, lambda: True)
     at.session_state["train.handle"] = handle
     at.switch_page("pages/explorer.py").run()
