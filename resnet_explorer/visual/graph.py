@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import math
 import os
+import re
 import resource
 import select
 import shutil
@@ -471,6 +472,15 @@ def _fill(node: Node, pal: dict[str, str]) -> str:
     return pal["bn"] if op == "BN" else pal["relu"] if op == "ReLU" else pal["layer"]
 
 
+_GROUPS = re.compile(r", (\d+) groups\b")
+
+
+def _localised_op(op: str, lang: str) -> str:
+    """The paper's notation stays as written (conv, BN, ReLU are the names students meet in code);
+    only the one English word in it, ResNeXt's group count, follows the reader's language."""
+    return _GROUPS.sub(lambda m: ", " + t("graph.op.groups", lang, g=m.group(1)), op)
+
+
 def _label(node: Node, lang: str, counts: bool) -> str:
     lines: list[str] = []
     if node.kind in ("input", "output"):
@@ -487,7 +497,7 @@ def _label(node: Node, lang: str, counts: bool) -> str:
             shortcuts = ", ".join(t(f"graph.shortcut.{k}", lang) for k in node.ops[1:])
             body = [node.ops[0], t("graph.shortcuts", lang, kinds=shortcuts)]
         else:
-            body = list(node.ops)
+            body = [_localised_op(op, lang) for op in node.ops]
         if node.count > 1 and node.kind in ("block", "projection"):
             title = f"{title}  ×{node.count}" if title else f"×{node.count}"
         if node.kind == "layer" and node.count > 1:

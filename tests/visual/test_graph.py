@@ -245,3 +245,15 @@ def test_svg_renders_when_dot_exists():
 def test_fold_runs_groups_only_consecutive_equal_blocks():
     runs = fold_runs(make_plan(PRESETS["resnet101"]).stages[2].blocks)
     assert [n for _, n in runs] == [1, 22]
+
+
+def test_resnext_group_count_follows_the_language():
+    # torchvision's ResNeXt-50 32x4d splits every 3x3 into 32 groups (Xie et al. 2017, Table 1, "C=32").
+    from torchvision.models import resnext50_32x4d
+
+    groups = resnext50_32x4d().layer1[0].conv2.groups
+    g = extract(PRESETS["resnext50_32x4d"], "blocks", True)
+    en = to_digraph(g, lang="en").source
+    zh = to_digraph(g, lang="zh").source
+    assert f"3×3 conv, 128, {groups} groups" in en
+    assert f"3×3 conv, 128, {groups} 组" in zh and "groups" not in zh
