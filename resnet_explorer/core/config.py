@@ -143,6 +143,25 @@ class ResNetConfig:
         """torchvision's ``planes`` of stage ``stage`` (1-based): width doubled per stage (Table 1)."""
         return self.width * 2 ** (stage - 1)
 
+    def with_shortcut(self, shortcut: str) -> ResNetConfig:
+        """The same net with shortcut option ``shortcut``, less what that option cannot carry.
+
+        The plain twin (Sec. 4.1: "the same" layers without shortcuts) and the A/B/C variants
+        (Sec. 3.3) of a successor keep every layer it has in common with them: ResNet-D's average
+        pool lives on a projection (Bag of Tricks, arXiv 1812.01187, Fig. 2c), so it goes with
+        options none and A; stochastic depth and zero-initialised last BNs silence the residual
+        branch, which a plain net has no shortcut around, so they go with option none.
+        """
+        keep_pool = self.shortcut_pool and shortcut in ("B", "C")
+        plain = shortcut == "none"
+        return dataclasses.replace(
+            self,
+            shortcut=shortcut,
+            shortcut_pool=keep_pool,
+            drop_path=0.0 if plain else self.drop_path,
+            zero_init_residual=False if plain else self.zero_init_residual,
+        )
+
     def inner_width(self, stage: int) -> int:
         """Width of the block's inner convs (the bottleneck's 3x3), torchvision's formula."""
         return self.stage_planes(stage) * self.width_per_group // 64 * self.groups

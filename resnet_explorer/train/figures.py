@@ -6,7 +6,6 @@ per network.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
@@ -159,7 +158,7 @@ def result_sentences(
     for res, rc in done.items():
         if rc.is_plain:
             continue
-        twin = dataclasses.replace(rc, shortcut="none")
+        twin = rc.with_shortcut("none")
         for p in plain:
             if done[p] == twin:
                 key = (

@@ -76,7 +76,7 @@ def explorer_models(
     """The Explorer's config and, when it has shortcuts, its plain twin (same layers, no shortcuts)."""
     if config.is_plain:
         return {name: config}
-    return {twin_label(name): dataclasses.replace(config, shortcut="none"), name: config}
+    return {twin_label(name): config.with_shortcut("none"), name: config}
 
 
 def gradient_batch(dataset, n: int = GRAD_BATCH, seed: int = 0):

@@ -447,7 +447,7 @@ def shortcut_options_data(config: ResNetConfig) -> pd.DataFrame:
     """The current config with each shortcut option (Sec. 3.3), plus the plain net for reference."""
     rows = []
     for option in ("none", "A", "B", "C"):
-        a = analyze(dataclasses.replace(config, shortcut=option))
+        a = analyze(config.with_shortcut(option))
         rows.append(
             {
                 "option": option,
