@@ -1,4 +1,4 @@
-"""Paper: He et al.'s tables rebuilt by the library, next to the published values."""
+"""Paper: He et al.'s tables and the successors' rebuilt by the library, next to the published values."""
 
 import streamlit as st
 
@@ -16,7 +16,15 @@ st.caption(tr("paper.intro", source=paper.PAPER))
 @st.cache_data(show_spinner=False)
 def _tables() -> dict:
     # Pure functions of constants: computed once per server, shared read-only by every session.
-    return {"t1": paper.table1(), "t3": paper.table3(), "t6": paper.table6(), "tv": paper.torchvision_table()}
+    return {
+        "t1": paper.table1(),
+        "t3": paper.table3(),
+        "t6": paper.table6(),
+        "tv": paper.torchvision_table(),
+        "preact": paper.preact_table(),
+        "resnext": paper.resnext_table(),
+        "wrn": paper.wrn_table(),
+    }
 
 
 with st.spinner(tr("paper.loading")):
@@ -48,3 +56,5 @@ st.header(tr("paper.tv.title"))
 view.show_table(view.with_status(tables["tv"], tr), "tv", tr)
 st.caption(tr("paper.tv.caption"))
 st.warning(tr("paper.crops"), icon=":material/content_cut:")
+
+view.show_successors(tables, paper.SUCCESSOR_PAPERS, tr)

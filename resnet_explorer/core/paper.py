@@ -6,6 +6,9 @@ config; nothing computed is typed in. Each row says whether the two agree and, i
 
 Sources: He, Zhang, Ren, Sun, "Deep Residual Learning for Image Recognition", arXiv 1512.03385
 (Tables 1, 3, 6); torchvision 0.29's ``ResNet*_Weights`` metadata (read at run time, no download).
+The successors' headline tables: He et al. 2016, "Identity Mappings in Deep Residual Networks",
+arXiv 1603.05027; Xie et al. 2017, "Aggregated Residual Transformations", arXiv 1611.05431 (Table 1);
+Zagoruyko & Komodakis 2016, "Wide Residual Networks", arXiv 1605.07146 (Table 4).
 """
 
 from __future__ import annotations
@@ -15,16 +18,22 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from .analysis import analyze
+from .analysis import Analysis, analyze
 from .config import PRESETS, ResNetConfig
 
 __all__ = [
     "PAPER",
+    "PREACT_PARAMS",
+    "RESNEXT_TABLE1",
+    "SUCCESSOR_PAPERS",
     "TABLE1_FLOPS",
     "TABLE1_BLOCKS",
     "TABLE1_OUTPUT_SIZES",
     "TABLE3_ERRORS",
     "TABLE6",
+    "WRN_TABLE4",
+    "preact_table",
+    "resnext_table",
     "rounded_to",
     "status_at_precision",
     "table1",
@@ -32,6 +41,8 @@ __all__ = [
     "table3",
     "table6",
     "torchvision_table",
+    "wrn_config",
+    "wrn_table",
 ]
 
 PAPER = "He et al. 2015, arXiv 1512.03385"
@@ -248,4 +259,142 @@ def torchvision_table() -> pd.DataFrame:
                     else "differs",
                 }
             )
+    return pd.DataFrame(rows)
+
+
+# --- The successors ---------------------------------------------------------------------------------
+# Each successor's headline table, rebuilt from the library's presets and marked like the 2015 tables:
+# at the precision its paper prints. Keys are the page's tables; values the paper each quotes.
+SUCCESSOR_PAPERS = {
+    "preact": "He et al. 2016, arXiv 1603.05027",
+    "resnext": "Xie et al. 2017, arXiv 1611.05431",
+    "wrn": "Zagoruyko & Komodakis 2016, arXiv 1605.07146",
+}
+
+# Identity Mappings (arXiv 1603.05027), CIFAR with pre-activation bottleneck units: preset ->
+# (parameters as printed, millions; test error %, CIFAR-10; CIFAR-100), Table 4 (errors also in Table 3).
+PREACT_PARAMS = {
+    "preact_resnet164": ("1.7", "5.46", "24.33"),
+    "preact_resnet1001": ("10.2", "4.92", "22.71"),
+}
+
+# Aggregated Residual Transformations (arXiv 1611.05431), Table 1: preset -> (model as printed,
+# "# params." ×10⁶, "FLOPs" ×10⁹). The FLOPs are multiply-adds at 224×224, as in He et al. 2015.
+RESNEXT_TABLE1 = {
+    "resnet50": ("ResNet-50", "25.5", "4.1"),
+    "resnext50_32x4d": ("ResNeXt-50 (32×4d)", "25.0", "4.2"),
+}
+
+# Wide Residual Networks (arXiv 1605.07146), Table 4 (CIFAR): (depth d, widening factor k) -> "#params"
+# as printed, millions. The table gives one count per network for CIFAR-10 and CIFAR-100.
+WRN_TABLE4 = {
+    (40, 1): "0.6",
+    (40, 2): "2.2",
+    (40, 4): "8.9",
+    (40, 8): "35.7",
+    (28, 10): "36.5",
+    (28, 12): "52.5",
+    (22, 8): "17.2",
+    (22, 10): "26.8",
+    (16, 8): "11.0",
+    (16, 10): "17.1",
+}
+
+
+def _params_reading(a: Analysis, published: str) -> dict:
+    """A parameter count against a figure printed in millions, with BatchNorm's γ and β and without.
+
+    torchvision (and this library) count BN's γ and β as parameters; a paper that counted only the conv
+    and FC weights prints a smaller figure. 'without_bn' says the printed figure disagrees with the
+    full count but agrees, at its precision, with the count less the BN parameters.
+    """
+    with_bn = status_at_precision(a.total_params / 1e6, published)
+    no_bn = (a.total_params - a.bn_params) / 1e6
+    return {
+        "computed": a.total_params,
+        "scaled": a.total_params / 1e6,
+        "scaled_no_bn": no_bn,
+        "bn_params": a.bn_params,
+        "published": published,
+        "status": "without_bn"
+        if with_bn != "agree" and status_at_precision(no_bn, published) == "agree"
+        else with_bn,
+        # The full count's own reading, before any explanation: the page says both.
+        "direct_status": with_bn,
+        "rounded": rounded_to(a.total_params / 1e6, published),
+    }
+
+
+def preact_table() -> pd.DataFrame:
+    """Pre-activation ResNet-164 and -1001 on CIFAR-10: parameters computed; errors quoted."""
+    rows = []
+    for preset, (published, err10, err100) in PREACT_PARAMS.items():
+        a = analyze(PRESETS[preset])
+        rows.append(
+            {
+                "model": f"ResNet-{a.depth}",
+                "preset": preset,
+                **_params_reading(a, published),
+                "cifar10_error": float(err10),
+                "cifar100_error": float(err100),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def resnext_table() -> pd.DataFrame:
+    """ResNeXt's Table 1: one row per model and quantity, the FLOPs with the stride at each place.
+
+    ResNeXt's code is built on fb.resnet.torch, which strides a bottleneck's 3×3 (as torchvision's
+    V1.5 does); He et al. 2015 stride the first 1×1. Both are computed: 'other_layout' marks the
+    placement whose count misses the printed figure when the other placement's count agrees.
+    """
+    rows = []
+    for preset, (name, params, flops) in RESNEXT_TABLE1.items():
+        config = PRESETS[preset]
+        rows.append({"model": name, "quantity": "params", **_params_reading(analyze(config), params)})
+        macs = {at: analyze(dataclasses.replace(config, stride_at=at)).total_macs for at in ("3x3", "1x1")}
+        for at, other in (("3x3", "1x1"), ("1x1", "3x3")):
+            status = status_at_precision(macs[at] / 1e9, flops)
+            rows.append(
+                {
+                    "model": name,
+                    "quantity": f"macs_{at}",
+                    "computed": macs[at],
+                    "scaled": macs[at] / 1e9,
+                    "published": flops,
+                    "status": "other_layout"
+                    if status != "agree" and status_at_precision(macs[other] / 1e9, flops) == "agree"
+                    else status,
+                    "direct_status": status,
+                    "rounded": rounded_to(macs[at] / 1e9, flops),
+                }
+            )
+    df = pd.DataFrame(rows)
+    df["bn_params"] = df["bn_params"].astype("Int64")  # MAC rows have none
+    return df
+
+
+def wrn_config(depth: int, k: int) -> ResNetConfig:
+    """WRN-``depth``-``k`` on CIFAR-10: the WRN presets' fields with (d-4)/6 blocks a stage, 16k wide.
+
+    arXiv 1605.07146, Table 1: a 16-wide stem, then three stages of (d-4)/6 pre-activation basic blocks
+    at widths 16k, 32k, 64k; everything else is as in the library's ``wrn28_10`` preset.
+    """
+    n = (depth - 4) // 6
+    return dataclasses.replace(PRESETS["wrn28_10"], stages=(n, n, n), width=16 * k)
+
+
+def wrn_table() -> pd.DataFrame:
+    """Wide ResNet's Table 4: parameters of each depth and width, computed against the printed millions."""
+    rows = []
+    for (depth, k), published in WRN_TABLE4.items():
+        rows.append(
+            {
+                "model": f"WRN-{depth}-{k}",
+                "depth": depth,
+                "k": k,
+                **_params_reading(analyze(wrn_config(depth, k)), published),
+            }
+        )
     return pd.DataFrame(rows)

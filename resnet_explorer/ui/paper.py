@@ -11,7 +11,16 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-__all__ = ["TABLES", "show_table", "table1_view", "table3_view", "with_status"]
+__all__ = [
+    "SUCCESSORS",
+    "TABLES",
+    "show_successors",
+    "show_table",
+    "successor_view",
+    "table1_view",
+    "table3_view",
+    "with_status",
+]
 
 # column -> (heading id, number format or None for text), in the order shown. The model column
 # comes first and is pinned, so a wide table scrolls under it on a 1366 px projector.
@@ -62,6 +71,47 @@ TABLES: dict[str, dict[str, tuple[str, str | None]]] = {
         "gmacs_published": ("paper.col.gflops_tv", None),
         "status_text": ("paper.col.status", None),
     },
+    # The successors (core/paper.py's preact_table, resnext_table, wrn_table): the count in the printed
+    # unit beside the printed figure, then the exact count.
+    "preact": {
+        "model": ("paper.col.model", None),
+        "scaled": ("paper.col.params_m", "%.3f"),
+        "published": ("paper.col.params_published", None),
+        "status_text": ("paper.col.status", None),
+        "scaled_no_bn": ("paper.col.params_no_bn_m", "%.3f"),
+        "computed": ("paper.col.params", "localized"),
+        "cifar10_error": ("paper.col.cifar10_error", "%.2f"),
+        "cifar100_error": ("paper.col.cifar100_error", "%.2f"),
+    },
+    "resnext": {
+        "model": ("paper.col.model", None),
+        "quantity_text": ("paper.col.quantity", None),
+        "scaled": ("paper.col.computed", "%.3f"),
+        "published": ("paper.col.published_t1", None),
+        "status_text": ("paper.col.status", None),
+        "computed": ("paper.col.computed_exact", "localized"),
+    },
+    "wrn": {
+        "model": ("paper.col.model", None),
+        "depth": ("paper.col.depth", "%d"),
+        "k": ("paper.col.widen", "%d"),
+        "scaled": ("paper.col.params_m", "%.3f"),
+        "published": ("paper.col.params_published", None),
+        "status_text": ("paper.col.status", None),
+        "computed": ("paper.col.params", "localized"),
+    },
+}
+# The successors' tables in page order: (table, heading id, caption id).
+SUCCESSORS = (
+    ("preact", "paper.preact.title", "paper.preact.caption"),
+    ("resnext", "paper.resnext.title", "paper.resnext.caption"),
+    ("wrn", "paper.wrn.title", "paper.wrn.caption"),
+)
+# ResNeXt's rows: which quantity each is, in words.
+_QUANTITIES = {
+    "params": "paper.resnext.params",
+    "macs_3x3": "paper.resnext.macs_3x3",
+    "macs_1x1": "paper.resnext.macs_1x1",
 }
 
 
@@ -123,3 +173,48 @@ def table3_view(t3: pd.DataFrame, tr: Callable[..., str]) -> pd.DataFrame:
         lambda s: tr("chart.option.none") if s == "none" else s
     )  # the plain net
     return t3
+
+
+def _why(row: pd.Series, tr: Callable[..., str]) -> str:
+    """Why a successor's row is not a plain agreement, with the numbers that show it ('' if it agrees)."""
+    if row["status"] == "agree":
+        return ""
+    computed = f"{row['scaled']:.3f}"
+    values = {"computed": computed, "published": row["published"], "rounded": row["rounded"]}
+    if row["status"] == "without_bn":
+        values |= {"bn": f"{row['bn_params']:,}", "without": f"{row['scaled_no_bn']:.3f}"}
+    why = tr(f"paper.why.{row['status']}", **values)
+    # The full count cut off gives the printed figure too: both readings fit, and the page says so.
+    if row["status"] == "without_bn" and row["direct_status"] == "truncated":
+        # (The sentence brings its own leading space where its language puts one between sentences.)
+        why += tr("paper.why.also_truncated", computed=computed, published=row["published"])
+    return why
+
+
+def successor_view(df: pd.DataFrame, tr: Callable[..., str]) -> pd.DataFrame:
+    """A successor's table with its statuses, ResNeXt's quantities and each row's reason in words.
+
+    ``label`` names the row in its reason (the model, and for ResNeXt the quantity too).
+    """
+    out = with_status(df, tr)
+    out["label"] = out["model"]
+    if "quantity" in out:
+        out["quantity_text"] = out["quantity"].map(lambda q: tr(_QUANTITIES[q]))
+        out["label"] = out["model"] + ", " + out["quantity_text"]
+    out["why"] = [_why(row, tr) for _, row in out.iterrows()]
+    return out
+
+
+def show_successors(tables: dict[str, pd.DataFrame], sources: dict[str, str], tr: Callable[..., str]) -> None:
+    """The successors' section: each paper's table, the reasons of the rows that do not simply agree,
+    and what the table counts. ``sources`` cites each paper (core/paper.py's SUCCESSOR_PAPERS)."""
+    st.header(tr("paper.succ.title"))
+    st.caption(tr("paper.succ.intro"))
+    for table, title, caption in SUCCESSORS:
+        st.subheader(tr(title, source=sources[table]))
+        view = successor_view(tables[table], tr)
+        show_table(view, table, tr)
+        for label, why in zip(view["label"], view["why"], strict=True):
+            if why:
+                st.caption(f"**{label}** — {why}")
+        st.caption(tr(caption))

@@ -218,7 +218,7 @@ def test_compare_page_in_chinese():
 def test_paper_page_cells_equal_the_library():
     at = _page("pages/Paper.py").run()
     assert not at.exception
-    t1, t3, t6, tv = (d.value for d in at.dataframe)
+    t1, t3, t6, tv, preact, resnext, wrn = (d.value for d in at.dataframe)
     assert t1["macs_paper"].tolist() == [
         analyze(paper.table1_config(d)).total_macs for d in (18, 34, 50, 101, 152)
     ]
@@ -244,6 +244,24 @@ def test_paper_page_cells_equal_the_library():
     # Rows that differ say why, with the computed, the rounded and the printed value.
     reasons = [c.value for c in at.caption if "cut off" in c.value]
     assert len(reasons) == 1 and "ResNet-50" in reasons[0] and "3.858" in reasons[0] and "3.9" in reasons[0]
+    # The successors' tables, against outside counts: the authors' code (docs/notes.md) and torchvision.
+    assert preact["computed"].tolist() == [1_703_258, 10_327_706]
+    assert resnext[resnext["quantity_text"] == "parameters ×10⁶"]["computed"].tolist() == [
+        25_557_032,
+        25_028_904,
+    ]
+    assert wrn.set_index("model").loc[["WRN-40-4", "WRN-28-10", "WRN-16-8"], "computed"].tolist() == [
+        8_949_210,
+        36_479_194,
+        10_961_370,
+    ]
+    assert "published (Table 1)" in [
+        c.get("label") for c in json.loads(at.dataframe[5].proto.columns).values()
+    ]
+    # ResNet-1001's 10.2M is the count without BN (10,178,490): its reason says so, with both numbers.
+    (why_1001,) = [c.value for c in at.caption if c.value.startswith("**ResNet-1001**")]
+    assert "10.328" in why_1001 and "10.178" in why_1001 and "149,216" in why_1001
+    assert at.header[-1].value == STRINGS["paper.succ.title"]["en"]
 
 
 # --- the Explorer's graph and chart panels ----------------------------------------------------------
