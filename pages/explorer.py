@@ -7,7 +7,6 @@ config and displays what the library computes from it.
 import streamlit as st
 
 from resnet_explorer import analyze, block_arithmetic, ui
-from resnet_explorer.core.analysis import fold_to_blocks
 from resnet_explorer.core.config import PRESETS, config_to_code, config_to_query, preset_name
 from resnet_explorer.formatting import format_bytes, format_count
 
@@ -87,13 +86,12 @@ if view == "layers":
         format_func=lambda s: all_label if s == "all" else ui.stage_label(s, lang),
     )
     folded = right.toggle(tr("layers.fold"), key="layers.fold")
-    table = report.layers if chosen == "all" else report.layers[report.layers["stage"] == chosen]
-    table = fold_to_blocks(table) if folded else table
-    st.caption(tr("layers.count", shown=len(table), total=len(report.layers)))
-    ui.show_table(table, height=min(38 * (len(table) + 1), 560))
+    table = ui.layers_view(config, chosen, folded, lang)  # cached: the same link, the same table
+    st.caption(tr("layers.count", shown=table.shown, total=table.total))
+    ui.show_frame(table.frame, height=min(38 * (table.shown + 1), 560))
     st.download_button(
         tr("layers.csv"),
-        table.to_csv(index=False).encode(),
+        table.csv,
         file_name=f"{preset_name(config) or 'custom'}-layers.csv",
         mime="text/csv",
         key="layers.csv",

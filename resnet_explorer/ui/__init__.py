@@ -20,7 +20,14 @@ from .session import (
     translator,
     url_errors,
 )
-from .tables import show_block_arithmetic, show_resnext_arithmetic, show_table, stage_label
+from .tables import (
+    layers_view,
+    show_block_arithmetic,
+    show_frame,
+    show_resnext_arithmetic,
+    show_table,
+    stage_label,
+)
 
 __all__ = [
     "page_setup",
@@ -38,6 +45,8 @@ __all__ = [
     "sync_url",
     "stage_label",
     "show_table",
+    "show_frame",
+    "layers_view",
     "show_block_arithmetic",
     "show_resnext_arithmetic",
 ]

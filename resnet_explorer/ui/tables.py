@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from ..core.analysis import analyze, fold_to_blocks
+from ..core.config import ResNetConfig
+from ..core.memo import bounded_cache
 from ..i18n import STRINGS, t
 from .session import lang, tr
 
-__all__ = ["stage_label", "show_table", "show_block_arithmetic", "show_resnext_arithmetic"]
+__all__ = [
+    "stage_label",
+    "display_frame",
+    "show_frame",
+    "show_table",
+    "LayersView",
+    "layers_view",
+    "show_block_arithmetic",
+    "show_resnext_arithmetic",
+]
 
 
 def stage_label(stage: str, language: str | None = None) -> str:
@@ -24,11 +37,11 @@ def stage_label(stage: str, language: str | None = None) -> str:
 _COUNT_COLUMNS = ("params", "macs", "branch_params", "shortcut_params", "branch_macs", "shortcut_macs")
 
 
-def show_table(df: Any, height: int | str = "auto") -> None:
-    """A DataFrame with translated headers, thousands separators and percentages."""
+def display_frame(df: Any, language: str) -> pd.DataFrame:
+    """``df`` as a page shows it (a new frame): row labels translated, kernels as "3×3", no blanks."""
     df = df.drop(columns=[c for c in ("block", "stage") if c in df and "name" in df])
     if "role" in df:
-        df["role"] = df["role"].map(lambda r: tr(f"role.{r}"))
+        df["role"] = df["role"].map(lambda r: t(f"role.{r}", language))
     if "kernel" in df:  # "3×3" and "/2" read better than two bare integers; blank where none
         df["kernel"] = df["kernel"].map(lambda k: "" if pd.isna(k) else f"{k}×{k}")
         df["stride"] = df["stride"].map(lambda s: "" if pd.isna(s) else f"/{s}")
@@ -36,6 +49,11 @@ def show_table(df: Any, height: int | str = "auto") -> None:
         # The grid prints a missing value as a grey "None" (a stage count on the stem row, say).
         if col not in _COUNT_COLUMNS and df[col].isna().any():
             df[col] = df[col].map(lambda v: "—" if pd.isna(v) else str(v))
+    return df
+
+
+def show_frame(df: pd.DataFrame, height: int | str = "auto") -> None:
+    """A :func:`display_frame` in the grid: translated headers, thousands separators, percentages."""
     config = {}
     for i, col in enumerate(df.columns):
         label = tr(f"col.{col}") if f"col.{col}" in STRINGS else col
@@ -47,6 +65,38 @@ def show_table(df: Any, height: int | str = "auto") -> None:
             # The first column names the row; it stays in view when a wide table scrolls sideways.
             config[col] = st.column_config.Column(label, pinned=i == 0)
     st.dataframe(df, hide_index=True, column_config=config, height=height)
+
+
+def show_table(df: Any, height: int | str = "auto") -> None:
+    """A DataFrame with translated headers, thousands separators and percentages."""
+    show_frame(display_frame(df, lang()), height)
+
+
+@dataclass(frozen=True)
+class LayersView:
+    """The Explorer's layer table for one config, stage filter, fold and language."""
+
+    shown: int  # rows in view
+    total: int  # leaf layers in the model
+    frame: pd.DataFrame  # display_frame of the rows in view (cached: never mutate it)
+    csv: bytes  # the rows in view as the download gives them (untranslated)
+
+
+def _view_bytes(view: LayersView) -> int:
+    return int(view.frame.memory_usage(deep=True).sum()) + len(view.csv)
+
+
+# Every student who opens the same link asks for the same table; building it (pandas, one
+# translated label per row, the CSV) cost more than the rest of the page's first run (bench_load).
+@bounded_cache(max_entries=64, max_bytes=32 * 2**20, size=_view_bytes)
+def layers_view(config: ResNetConfig, stage: str, folded: bool, language: str) -> LayersView:
+    """The rows of ``stage`` ("all" for every stage), folded to blocks if ``folded``."""
+    layers = analyze(config).layers
+    table = layers if stage == "all" else layers[layers["stage"] == stage]
+    table = fold_to_blocks(table) if folded else table
+    return LayersView(
+        len(table), len(layers), display_frame(table, language), table.to_csv(index=False).encode()
+    )
 
 
 def _weights(name: str, formula: str, weights: int, unit: str) -> None:
