@@ -357,6 +357,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "train.reason.{}": _stop_reasons,
     "train.grad.limit.{}": lambda: _call_constants("resnet_explorer/train/lab.py", "FlowLimitError"),
     "link.{}": _config("LINK_PROBLEMS"),
+    "cfg.error.{}": _config("CONFIG_ERRORS"),
     "train.status.{}": lambda: ("diverged", "error"),
     "train.cifar.{}": lambda: ("ready", "download"),
     "train.pair.{}": lambda: ("paper", "explorer"),
@@ -384,3 +385,12 @@ def test_no_dead_ids() -> None:
     built = {pattern.format(v) for pattern, values in DYNAMIC.items() for v in map(str, values())}
     dead = sorted(k for k in STRINGS if k not in _literals() and k not in built)
     assert not dead, f"ids no code path uses (remove them from both catalogues): {dead}"
+
+
+def test_every_config_error_kind_raised_is_listed() -> None:
+    # config_error() builds f"cfg.error.{kind}": a kind raised but not in CONFIG_ERRORS would have
+    # no catalogue entry checked above, and a listed kind nothing raises is a dead id.
+    from resnet_explorer.core.config import CONFIG_ERRORS
+
+    raised = _call_constants("resnet_explorer/core/config.py", "ConfigError", 1)
+    assert raised == set(CONFIG_ERRORS), f"raised {sorted(raised)} vs listed {sorted(CONFIG_ERRORS)}"

@@ -18,7 +18,8 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from .. import settings
-from ..i18n import LANGUAGES, t
+from ..core.config import ConfigError
+from ..i18n import LANGUAGES, config_error, t
 
 __all__ = ["main", "CliError", "cli_language", "language", "say"]
 
@@ -134,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(rest)
         args.lang = _lang
         return int(args.func(args) or 0)
+    except ConfigError as exc:  # a flag the model refuses: the library's own words in English
+        return _fail(str(exc) if _lang == "en" else config_error(exc.kind, exc.values, _lang), 2)
     except (CliError, ValueError, OSError, DatasetUnavailableError) as exc:
         return _fail(str(exc), 2)
     except KeyboardInterrupt:

@@ -88,7 +88,7 @@ def comparison_from_query(
     """
     problems: list[LinkProblem] = []
     keys = sorted((k for k in query if k[:1] == "c" and k[1:].isdigit()), key=lambda k: int(k[1:]))
-    allowed = f"{MIN_COLUMNS} to {MAX_COLUMNS}"
+    bounds = (MIN_COLUMNS, MAX_COLUMNS)
     texts = {}
     for k in keys:
         value = query[k]
@@ -101,7 +101,7 @@ def comparison_from_query(
         texts[k] = value
     keys = list(texts)
     if len(keys) > MAX_COLUMNS:
-        problems.append(LinkProblem("too_many_columns", "", len(keys), allowed))
+        problems.append(LinkProblem("too_many_columns", "", len(keys), bounds=bounds))
         keys = keys[:MAX_COLUMNS]
     configs = []
     for k in keys:
@@ -110,7 +110,7 @@ def comparison_from_query(
         configs.append(config)
     if len(configs) < MIN_COLUMNS:
         if keys:
-            problems.append(LinkProblem("too_few_columns", "", len(configs), allowed))
+            problems.append(LinkProblem("too_few_columns", "", len(configs), bounds=bounds))
         configs = list(COMPARISONS[DEFAULT_COMPARISON])
     return configs, problems
 

@@ -34,7 +34,10 @@ __all__ = [
     "read_link",
     "LinkProblem",
     "LINK_PROBLEMS",
+    "ConfigError",
+    "CONFIG_ERRORS",
     "ECHO_MAX",
+    "echo",
     "config_to_code",
 ]
 
@@ -167,17 +170,75 @@ class ResNetConfig:
         return self.stage_planes(stage) * self.width_per_group // 64 * self.groups
 
 
+# Each kind of refused value; :class:`ConfigError` carries it with its parts, so a page or the
+# CLI can say it in the user's language (catalogue id ``cfg.error.<kind>``) while the Python API
+# keeps its English message.
+CONFIG_ERRORS = (
+    "choice",
+    "whole",
+    "range",
+    "stages_type",
+    "stages_format",
+    "stages_count",
+    "not_bool",
+    "drop_path",
+    "basic_groups",
+    "inner_zero",
+    "pool_projection",
+    "se_squeeze",
+    "plain_silenced",
+)
+
+
+class ConfigError(ValueError):
+    """A config value refused: the English message, plus ``kind`` (one of :data:`CONFIG_ERRORS`)
+    and ``values``, the parts it is made of. In ``values``, ``field``, ``other``, ``value``,
+    ``shortcut`` and ``block`` are names or what was given (shown as code), ``options`` the
+    accepted names, the rest numbers."""
+
+    def __init__(self, message: str, kind: str, **values: Any) -> None:
+        super().__init__(message)
+        self.kind, self.values = kind, values
+
+    @property
+    def parts(self) -> tuple[str, tuple[tuple[str, Any], ...]]:
+        """(kind, values) as plain hashable, picklable data (what a LinkProblem keeps)."""
+        return self.kind, tuple(self.values.items())
+
+    def __reduce__(self) -> tuple:  # pickle rebuilds from the parts, not from args alone
+        return (_config_error, (str(self), self.kind, self.values))
+
+
+def _config_error(message: str, kind: str, values: dict[str, Any]) -> ConfigError:
+    return ConfigError(message, kind, **values)
+
+
 def _choice(field: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        raise ValueError(f"{field}: got {value!r}; allowed: {', '.join(map(repr, allowed))}")
+        raise ConfigError(
+            f"{field}: got {value!r}; allowed: {', '.join(map(repr, allowed))}",
+            "choice",
+            field=field,
+            value=value,
+            options=allowed,
+        )
 
 
 def _int_in(field: str, value: Any, key: str | None = None) -> None:
     lo, hi = LIMITS[key or field]
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{field}: got {value!r}; expected a whole number from {lo} to {hi}")
+        raise ConfigError(
+            f"{field}: got {value!r}; expected a whole number from {lo} to {hi}",
+            "whole",
+            field=field,
+            value=value,
+            lo=lo,
+            hi=hi,
+        )
     if not lo <= value <= hi:
-        raise ValueError(f"{field}: got {value}; allowed: {lo} to {hi}")
+        raise ConfigError(
+            f"{field}: got {value}; allowed: {lo} to {hi}", "range", field=field, value=value, lo=lo, hi=hi
+        )
 
 
 def _validate(c: ResNetConfig) -> None:
@@ -186,17 +247,35 @@ def _validate(c: ResNetConfig) -> None:
     _choice("shortcut", c.shortcut, SHORTCUTS)
     _choice("stride_at", c.stride_at, STRIDE_AT)
     if not isinstance(c.stages, tuple):
-        raise ValueError(f"stages: got {c.stages!r}; expected a tuple of block counts")
+        raise ConfigError(
+            f"stages: got {c.stages!r}; expected a tuple of block counts",
+            "stages_type",
+            field="stages",
+            value=c.stages,
+        )
     lo, hi = LIMITS["stages"]
     if not lo <= len(c.stages) <= hi:
-        raise ValueError(f"stages: got {len(c.stages)} stages {c.stages}; allowed: {lo} to {hi} stages")
+        raise ConfigError(
+            f"stages: got {len(c.stages)} stages {c.stages}; allowed: {lo} to {hi} stages",
+            "stages_count",
+            field="stages",
+            value=",".join(map(str, c.stages)),
+            n=len(c.stages),
+            lo=lo,
+            hi=hi,
+        )
     for i, n in enumerate(c.stages, start=1):
         _int_in(f"stages[{i}]", n, "blocks")
     for name in ("width", "num_classes", "in_channels", "input_size"):
         _int_in(name, getattr(c, name))
     for name in ("preact", "shortcut_pool", "zero_init_residual"):
         if not isinstance(getattr(c, name), bool):
-            raise ValueError(f"{name}: got {getattr(c, name)!r}; expected True or False")
+            raise ConfigError(
+                f"{name}: got {getattr(c, name)!r}; expected True or False",
+                "not_bool",
+                field=name,
+                value=getattr(c, name),
+            )
     for name in ("groups", "width_per_group", "stem_width", "se_ratio"):
         _int_in(name, getattr(c, name))
     _choice("pad_placement", c.pad_placement, PAD_PLACEMENTS)
@@ -205,35 +284,69 @@ def _validate(c: ResNetConfig) -> None:
         or not isinstance(c.drop_path, float)
         or not 0.0 <= c.drop_path <= DROP_PATH_MAX
     ):
-        raise ValueError(f"drop_path: got {c.drop_path!r}; allowed: a number from 0 to {DROP_PATH_MAX}")
+        raise ConfigError(
+            f"drop_path: got {c.drop_path!r}; allowed: a number from 0 to {DROP_PATH_MAX}",
+            "drop_path",
+            field="drop_path",
+            value=c.drop_path,
+            lo=0,
+            hi=DROP_PATH_MAX,
+        )
     # torchvision's BasicBlock refuses these too: a grouped or re-widened basic block is no
     # network either paper describes.
     if c.block == "basic" and (c.groups != 1 or c.width_per_group != 64):
-        raise ValueError(
+        raise ConfigError(
             f"groups/width_per_group: got {c.groups}/{c.width_per_group}; basic blocks allow "
-            "only 1/64 (use block 'bottleneck' for ResNeXt and wide bottlenecks)"
+            "only 1/64 (use block 'bottleneck' for ResNeXt and wide bottlenecks)",
+            "basic_groups",
+            field="groups",
+            other="width_per_group",
+            groups=c.groups,
+            per_group=c.width_per_group,
+            block="bottleneck",
         )
     if c.inner_width(1) < 1:
-        raise ValueError(
+        least = -(-64 // c.width)
+        raise ConfigError(
             f"width_per_group: got {c.width_per_group}; with width {c.width} the inner width "
-            f"int({c.width}·{c.width_per_group}/64)·{c.groups} would be 0; allowed: at least "
-            f"{-(-64 // c.width)}"
+            f"int({c.width}·{c.width_per_group}/64)·{c.groups} would be 0; allowed: at least {least}",
+            "inner_zero",
+            field="width_per_group",
+            other="width",
+            per_group=c.width_per_group,
+            width=c.width,
+            groups=c.groups,
+            least=least,
         )
     if c.shortcut_pool and c.shortcut not in ("B", "C"):
-        raise ValueError(
+        raise ConfigError(
             f"shortcut_pool: got True with shortcut {c.shortcut!r}; the average-pool shortcut "
-            "(ResNet-D) needs a projection: allowed with shortcut 'B' or 'C'"
+            "(ResNet-D) needs a projection: allowed with shortcut 'B' or 'C'",
+            "pool_projection",
+            field="shortcut_pool",
+            other="shortcut",
+            shortcut=c.shortcut,
+            options=("B", "C"),
         )
     if c.se_ratio and c.width * c.expansion < c.se_ratio:
-        raise ValueError(
+        raise ConfigError(
             f"se_ratio: got {c.se_ratio}; the first stage's {c.width * c.expansion} channels "
-            f"would squeeze to 0; allowed: 0 (off) or 1 to {c.width * c.expansion}"
+            f"would squeeze to 0; allowed: 0 (off) or 1 to {c.width * c.expansion}",
+            "se_squeeze",
+            field="se_ratio",
+            ratio=c.se_ratio,
+            channels=c.width * c.expansion,
         )
     if c.shortcut == "none" and (c.drop_path or c.zero_init_residual):
         name = "drop_path" if c.drop_path else "zero_init_residual"
-        raise ValueError(
+        raise ConfigError(
             f"{name}: got {getattr(c, name)!r} on a plain net; it silences the residual branch, "
-            "which a plain net has no shortcut around: allowed only with shortcut A, B or C"
+            "which a plain net has no shortcut around: allowed only with shortcut A, B or C",
+            "plain_silenced",
+            field=name,
+            value=getattr(c, name),
+            other="shortcut",
+            options=("A", "B", "C"),
         )
 
 
@@ -348,7 +461,12 @@ def parse_stages(text: str) -> tuple[int, ...]:
     try:
         return tuple(int(p) for p in parts)
     except ValueError:
-        raise ValueError(f"stages: got {text!r}; expected block counts like 3,4,6,3") from None
+        raise ConfigError(
+            f"stages: got {text!r}; expected block counts like 3,4,6,3",
+            "stages_format",
+            field="stages",
+            value=text,
+        ) from None
 
 
 def config_diff(base: ResNetConfig, config: ResNetConfig) -> dict[str, tuple[Any, Any]]:
@@ -374,7 +492,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 ECHO_MAX = 40  # characters of a link's value a message repeats; a 5,000-digit width is not echoed whole
 
 
-def _echo(raw: object) -> str:
+def echo(raw: object) -> str:
     """A link's value as a message may repeat it: one line, at most ECHO_MAX characters."""
     text = " ".join(str(raw).split())
     return text if len(text) <= ECHO_MAX else text[: ECHO_MAX - 1] + "…"
@@ -412,6 +530,9 @@ class LinkProblem(str):
     would have been accepted, ``suggestion`` a close valid key or preset, ``detail`` the
     validation's own (English) reason for a value that conflicts with the rest of the model,
     ``column`` the Compare column it came from. The model keeps ``base``'s value for ``field``.
+    So that a page can word ``allowed`` in its own language, it is also kept as ``bounds``
+    (lowest, highest) or ``options`` (the names accepted) where it is one of those, and a
+    conflict's reason as ``reason``, the :attr:`ConfigError.parts` behind ``detail``.
     """
 
     kind: str
@@ -422,6 +543,9 @@ class LinkProblem(str):
     detail: str
     column: str
     base: str
+    bounds: tuple[float, float] | tuple[()]
+    options: tuple[str, ...]
+    reason: tuple[str, tuple[tuple[str, Any], ...]] | tuple[()]
 
     def __new__(
         cls,
@@ -434,8 +558,15 @@ class LinkProblem(str):
         detail: str = "",
         column: str = "",
         base: str = "",
+        bounds: tuple[float, float] | tuple[()] = (),
+        options: tuple[str, ...] = (),
+        reason: tuple[str, tuple[tuple[str, Any], ...]] | tuple[()] = (),
     ) -> LinkProblem:
-        value = _echo(value)
+        value = echo(value)
+        if not allowed and bounds:
+            allowed = f"{bounds[0]} to {bounds[1]}"
+        elif not allowed and options:
+            allowed = ", ".join(map(repr, options))
         english = _ENGLISH[kind].format(
             field=field,
             value=value,
@@ -448,6 +579,7 @@ class LinkProblem(str):
         self = super().__new__(cls, f"{column}: {english}" if column else english)
         self.kind, self.field, self.value, self.allowed = kind, field, value, allowed
         self.suggestion, self.detail, self.column, self.base = suggestion, detail, column, base
+        self.bounds, self.options, self.reason = tuple(bounds), tuple(options), tuple(reason)
         return self
 
     def __reduce__(self) -> tuple:  # a str subclass with attributes: pickle the parts, not the text
@@ -462,6 +594,9 @@ class LinkProblem(str):
                 self.detail,
                 self.column,
                 self.base,
+                self.bounds,
+                self.options,
+                self.reason,
             ),
         )
 
@@ -476,14 +611,37 @@ class LinkProblem(str):
             detail=self.detail,
             column=column,
             base=self.base,
+            bounds=self.bounds,
+            options=self.options,
+            reason=self.reason,
         )
 
 
 def _link_problem(
-    kind: str, field: str, value: str, allowed: str, suggestion: str, detail: str, column: str, base: str
+    kind: str,
+    field: str,
+    value: str,
+    allowed: str,
+    suggestion: str,
+    detail: str,
+    column: str,
+    base: str,
+    bounds: tuple = (),
+    options: tuple = (),
+    reason: tuple = (),
 ) -> LinkProblem:
     return LinkProblem(
-        kind, field, value, allowed, suggestion=suggestion, detail=detail, column=column, base=base
+        kind,
+        field,
+        value,
+        allowed,
+        suggestion=suggestion,
+        detail=detail,
+        column=column,
+        base=base,
+        bounds=bounds,
+        options=options,
+        reason=reason,
     )
 
 
@@ -516,32 +674,32 @@ def _parse_field(name: str, raw: str) -> Any:
             raise LinkError(LinkProblem("stages_format", name, raw)) from None
         lo, hi = LIMITS["stages"]
         if not lo <= len(stages) <= hi:
-            raise LinkError(LinkProblem("stages_count", name, raw, f"{lo} to {hi}"))
+            raise LinkError(LinkProblem("stages_count", name, raw, bounds=(lo, hi)))
         lo, hi = LIMITS["blocks"]
         if not all(lo <= n <= hi for n in stages):
-            raise LinkError(LinkProblem("stage_blocks", name, raw, f"{lo} to {hi}"))
+            raise LinkError(LinkProblem("stage_blocks", name, raw, bounds=(lo, hi)))
         return stages
     if isinstance(default, bool):
         if raw.lower() not in ("1", "0", "true", "false"):
             raise LinkError(LinkProblem("not_bool", name, raw, "1, 0"))
         return raw.lower() in ("1", "true")
     if isinstance(default, float):
-        allowed = f"0 to {DROP_PATH_MAX}"
+        bounds = (0, DROP_PATH_MAX)
         try:
             value = float(raw)
         except ValueError:
-            raise LinkError(LinkProblem("not_number", name, raw, allowed)) from None
+            raise LinkError(LinkProblem("not_number", name, raw, bounds=bounds)) from None
         if not 0.0 <= value <= DROP_PATH_MAX:  # also refuses nan
-            raise LinkError(LinkProblem("out_of_range", name, raw, allowed))
+            raise LinkError(LinkProblem("out_of_range", name, raw, bounds=bounds))
         return value
     if isinstance(default, int):
         lo, hi = LIMITS[name]
         # int() also takes "٣" and "1_000"; a link's number is plain ASCII digits.
         if not re.fullmatch(r"[+-]?[0-9]+", raw.strip()):
-            raise LinkError(LinkProblem("not_whole", name, raw, f"{lo} to {hi}"))
+            raise LinkError(LinkProblem("not_whole", name, raw, bounds=(lo, hi)))
         # A 5,000-digit number is out of range; int() would refuse it only past 4,300 digits.
         if len(raw.strip().lstrip("+-").lstrip("0")) > len(str(hi)) or not lo <= int(raw) <= hi:
-            raise LinkError(LinkProblem("out_of_range", name, raw, f"{lo} to {hi}"))
+            raise LinkError(LinkProblem("out_of_range", name, raw, bounds=(lo, hi)))
         return int(raw)
     if name in _CHOICES and raw not in _CHOICES[name]:
         raise LinkError(
@@ -549,7 +707,7 @@ def _parse_field(name: str, raw: str) -> Any:
                 "not_choice",
                 name,
                 raw,
-                ", ".join(map(repr, _CHOICES[name])),
+                options=_CHOICES[name],
                 suggestion=_closest(raw, _CHOICES[name]),
             )
         )
@@ -591,7 +749,7 @@ def read_link(
         if not isinstance(raw, str):
             raw = list(raw)
             if len(raw) > 1:
-                problems.append(LinkProblem("repeated", key, ", ".join(map(_echo, raw))))
+                problems.append(LinkProblem("repeated", key, ", ".join(map(echo, raw))))
                 continue
             raw = raw[0] if raw else ""
         values[key] = raw
@@ -636,8 +794,8 @@ def read_link(
     for name, value in pending.items():
         try:
             dataclasses.replace(config, **{name: value})
-        except ValueError as exc:
-            problems.append(LinkProblem("conflict", name, values[name], detail=str(exc)))
+        except ConfigError as exc:
+            problems.append(LinkProblem("conflict", name, values[name], detail=str(exc), reason=exc.parts))
     for p in problems:
         p.base = base
     return config, base, problems

@@ -10,11 +10,12 @@ against the values the code can produce (``tests/test_i18n.py``).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-__all__ = ["LANGUAGES", "STRINGS", "CATALOGUES", "t"]
+__all__ = ["LANGUAGES", "STRINGS", "CATALOGUES", "t", "number", "value_range", "names", "config_error"]
 
 LANGUAGES: dict[str, str] = {"en": "English", "zh": "简体中文"}
 CATALOGUES = Path(__file__).with_name("locales")
@@ -48,3 +49,42 @@ def t(key: str, lang: str = "en", /, **values: object) -> str:
     entry = STRINGS[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**values) if values else text
+
+
+def number(value: object) -> str:
+    """A bound or count as a reader writes it: ``8192``, ``0.95`` (never ``0.95000001`` or ``8192.0``)."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def value_range(lo: object, hi: object, lang: str = "en", /) -> str:
+    """ "1 to 8192" in ``lang`` (what a range of allowed values reads as)."""
+    return t("cfg.range", lang, lo=number(lo), hi=number(hi))
+
+
+def names(options: Iterable[str], lang: str = "en", /, code: Callable[[str], str] = str) -> str:
+    """Accepted names, each through ``code``, joined as ``lang`` lists them ("A, B" / "A、B")."""
+    return t("cfg.list_sep", lang).join(code(o) for o in options)
+
+
+# Parts of a ConfigError that are names or what the user gave, so shown through ``code``.
+_CODE_PARTS = frozenset({"field", "other", "value", "shortcut", "block"})
+
+
+def config_error(
+    kind: str, values: Mapping[str, object], lang: str = "en", /, code: Callable[[str], str] = str
+) -> str:
+    """A refused config value (``core.config.ConfigError``'s ``kind`` and ``values``) in ``lang``.
+
+    Names and the value given go through ``code`` (a Markdown code span on a page, which also
+    keeps a user's text from rendering; unchanged in the CLI), the accepted names as a list,
+    numbers as numbers. The catalogue's ids are ``cfg.error.<kind>``.
+    """
+    shown: dict[str, str] = {}
+    for key, value in values.items():
+        if key == "options":
+            shown[key] = names(map(str, value), lang, code)  # type: ignore[call-overload]
+        elif key in _CODE_PARTS:
+            shown[key] = code(",".join(map(str, value)) if isinstance(value, tuple) else str(value))
+        else:
+            shown[key] = number(value)
+    return t(f"cfg.error.{kind}", lang, **shown)

@@ -16,12 +16,13 @@ from ..core.config import (
     SHORTCUTS,
     STEMS,
     STRIDE_AT,
+    ConfigError,
     ResNetConfig,
     config_diff,
     parse_stages,
     preset_name,
 )
-from .session import labels, tr
+from .session import config_problem, labels, tr
 
 __all__ = ["config_editor", "editor_base"]
 
@@ -110,8 +111,8 @@ def config_editor(
     fields["drop_path"] = round(float(fields["drop_path"]), 4)
     try:
         edited = ResNetConfig(stages=parse_stages(st.session_state[f"{key}.stages"]), **fields)
-    except ValueError as exc:
-        box.error(tr("cfg.invalid", error=str(exc)))
+    except ConfigError as exc:  # said in the page's language, the value typed shown only as code
+        box.error(tr("cfg.invalid", error=config_problem(exc)))
         edited = config
     st.session_state[f"{key}._shown"] = edited
 

@@ -18,8 +18,8 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ..core.config import PRESETS, LinkProblem, ResNetConfig, read_link
-from ..i18n import LANGUAGES, t
+from ..core.config import PRESETS, ConfigError, LinkProblem, ResNetConfig, echo, read_link
+from ..i18n import LANGUAGES, config_error, names, number, t, value_range
 
 __all__ = [
     "init_session",
@@ -34,6 +34,7 @@ __all__ = [
     "url_errors",
     "lang_errors",
     "link_problem",
+    "config_problem",
     "sync_url",
     "keep_lang_in_url",
 ]
@@ -211,15 +212,25 @@ def link_problem(problem: LinkProblem, language: str | None = None) -> str:
     def code(text: str) -> str:
         return _code(text, language)
 
+    # What was allowed and why a value conflicts, in this language: from the problem's parts
+    # where it has them (a range, a list of names, a validation's reason), never its English text.
+    if p.bounds:
+        allowed = value_range(*p.bounds, language)
+    elif p.options:
+        allowed = names(p.options, language, code)
+    else:
+        allowed = _escaped(p.allowed)
     values: dict[str, Any] = {
         "field": code(p.field),
         "value": code(p.value),
         "base": p.base or "resnet18",
-        "allowed": _escaped(p.allowed),
+        "allowed": allowed,
         "n": len(PRESETS),
-        "last": p.allowed.split()[-1] if p.allowed else "",
+        "last": number(p.bounds[-1]) if p.bounds else p.allowed.split()[-1] if p.allowed else "",
         "detail": _escaped(p.detail),
     }
+    if p.reason:
+        values["detail"] = config_error(p.reason[0], dict(p.reason[1]), language, code)
     if p.kind in ("repeated", "unknown_key"):  # several values, or a key: each shown as code
         values["value"] = ", ".join(code(v) for v in p.value.split(", "))
     if p.kind in ("too_many_columns", "too_few_columns"):
@@ -232,6 +243,18 @@ def link_problem(problem: LinkProblem, language: str | None = None) -> str:
     if p.column:
         text = t("link.column", language, column=code(p.column), problem=text)
     return text
+
+
+def config_problem(error: ConfigError, language: str | None = None) -> str:
+    """Why a config was refused (the editor's, a page's), in ``language`` (the session's by
+    default), safe for ``st.error``: names and the value given appear only as code, cut as a
+    link's are (the editor's text box takes any length)."""
+    language = language or lang()
+
+    def code(text: str) -> str:
+        return _code(echo(text), language)
+
+    return config_error(error.kind, error.values, language, code)
 
 
 _FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(ResNetConfig))
