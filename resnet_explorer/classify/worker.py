@@ -13,6 +13,7 @@ with the job: nothing a request brings ever lands in a shared object.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -70,6 +71,8 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 # Read-only models kept in the worker, bounded by count and by bytes (a ResNet-152 is 230 MB, two of
 # them 460 MB): a model larger than the whole budget is used once and dropped.
+# Below the server, above a training run (train.runs.RUN_NICE): see _init_worker.
+WORKER_NICE = 2
 CACHE_ENTRIES = 2
 CACHE_BYTES = 512 * 2**20
 # A random initialisation is cheap to rebuild and rarely asked for twice: after this long unused, an
@@ -263,6 +266,10 @@ def run_job(job: ClassifyJob) -> JobOutcome:
 
 def _init_worker(threads: int) -> None:
     torch.set_num_threads(threads)
+    # A classification is a second or so of work a student waits for; the page's own reruns
+    # (a knob, a menu) are a few milliseconds everyone waits for: those go first.
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICE)
 
     # The idle timer: a daemon thread of the worker process, so it needs no job to run.
     def evict_forever() -> None:

@@ -204,3 +204,20 @@ def test_a_run_outlives_its_page_while_polled_only_by_the_watcher():
         assert h.status == "done", (h.status, h.message)
     finally:
         reg.shutdown()
+
+
+def test_a_training_run_yields_the_cores_to_the_page():
+    """Runs are scheduled below the server (nice + RUN_NICE), so students' reruns are served first."""
+    import os
+
+    from run_helpers import quick_worker
+
+    from resnet_explorer.train.runs import RUN_NICE
+
+    reg = RunRegistry(max_runs=1, threads=1, worker=quick_worker)
+    h = reg.start("nice", request())
+    try:
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, h.process.pid) == min(19, ours + RUN_NICE)
+    finally:
+        h.stop("user")
