@@ -7,6 +7,7 @@ keeps is the outcome of its last job: small display copies, never the uploaded p
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -45,9 +46,13 @@ __all__ = ["weights_panel", "image_panel", "run_if_changed", "outcome_panel", "s
 _OUTCOME, _SIG, _CLASSES, _CAM = "cls.outcome", "cls.sig", "cls.classes", "cls.cam_class"
 
 
-@st.cache_data(show_spinner=False)
+@functools.lru_cache(maxsize=2)
 def _heldout(seed: int) -> tuple[np.ndarray, np.ndarray]:
-    return W.heldout_digits(W.digits_model_info())
+    # One read-only copy per process: st.cache_data unpickled both arrays on every rerun of every
+    # classifying session, the largest part of the page's own run (bench_load's profile).
+    images, labels = W.heldout_digits(W.digits_model_info())
+    images.flags.writeable = labels.flags.writeable = False
+    return images, labels
 
 
 def weights_panel(config: ResNetConfig) -> WeightsSource | None:
