@@ -14,6 +14,7 @@ We compute CAM_c for every class at once (one small matrix product), so a picked
 
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ __all__ = [
     "overlay",
     "feature_grid",
     "colormap",
+    "jpeg",
     "CIFAR10_ZH",
     "class_names",
 ]
@@ -185,6 +187,22 @@ def feature_grid(stage: StageMaps, columns: int = 4, gap: int = 2, tile: int = 9
         tile_img = colormap(stage.maps[n]).repeat(scale, axis=0).repeat(scale, axis=1)
         grid[r * (th + gap) : r * (th + gap) + th, c * (tw + gap) : c * (tw + gap) + tw] = tile_img
     return grid
+
+
+def jpeg(picture: np.ndarray) -> bytes:
+    """uint8 (H, W) or (H, W, 3) -> JPEG at quality 100, the bytes ``st.image`` makes of the same array.
+
+    Streamlit encodes an array without an alpha channel as a quality-100 JPEG on every rerun, in
+    the server's process. The worker encodes each picture once, so the page hands Streamlit bytes
+    it passes through unchanged and the picture a student sees is the same to the byte.
+    """
+    from PIL import Image
+
+    if picture.dtype != np.uint8 or picture.ndim not in (2, 3) or picture.ndim == 3 and picture.shape[2] != 3:
+        raise ValueError(f"picture: got {picture.dtype} {picture.shape}; allowed: uint8 (H, W) or (H, W, 3)")
+    buf = io.BytesIO()
+    Image.fromarray(picture).save(buf, format="JPEG", quality=100)
+    return buf.getvalue()
 
 
 def class_names(categories: tuple[str, ...] | list[str], lang: str) -> list[str]:

@@ -16,7 +16,7 @@ import streamlit as st
 from ..classify import weights as W
 from ..classify.figures import signature, top_figure
 from ..classify.images import IMAGE_SUFFIXES, ImageInputError, digit_image
-from ..classify.inference import cam_for, class_names, feature_grid, overlay
+from ..classify.inference import cam_for, class_names, overlay
 from ..classify.session import (
     cam_class,
     cam_order,
@@ -245,8 +245,9 @@ def outcome_panel(source: WeightsSource | None, job_input: dict[str, Any]) -> bo
             format_func=lambda i: f"{names[i]} ({result.probs[i]:.1%})",
         )
         picked = cam_class(picked, len(classes), best)
+        encoded = outcome.pictures.cams.get(picked)  # the worker drew the top-k; any other here
         st.image(
-            overlay(outcome.display, cam_for(result, picked)),
+            encoded if encoded is not None else overlay(outcome.display, cam_for(result, picked)),
             caption=tr("classify.cam_caption", name=names[picked]),
             width="stretch",
         )
@@ -300,10 +301,9 @@ def steps_panel() -> None:
             step = outcome.steps[n]
             shape = "×".join(map(str, step.shape))
             col.image(
-                step.image,
+                outcome.pictures.steps[n],
                 caption=f"{tr(f'classify.step.{step.code}', **step.values)} · {shape}",
                 width="stretch",
-                clamp=True,
             )
 
 
@@ -322,7 +322,7 @@ def maps_panel() -> None:
             stage = stages[n]
             c, h, w = stage.shape
             col.image(
-                feature_grid(stage),
+                outcome.pictures.maps[n],
                 width="stretch",
                 caption=tr(
                     "classify.map_caption",

@@ -332,3 +332,32 @@ def test_refused_images_carry_no_english_in_chinese():
         assert "图像被拒绝" in texts, (name, texts)
         for english in ("allowed", "the file", "image data", "not an image", "accepted"):
             assert english not in texts, (name, english, texts)
+
+
+def _media_id(picture: np.ndarray) -> str:
+    """The media id st.image gives an array: Streamlit's own encoder and file-id hash."""
+    from streamlit.elements.lib.image_utils import _np_array_to_bytes
+    from streamlit.runtime.memory_media_file_storage import _calculate_file_id
+
+    return _calculate_file_id(_np_array_to_bytes(picture, "auto"), "image/jpeg")
+
+
+@pytest.mark.skipif(W.digits_model_info() is None, reason="the digits model is missing")
+def test_pictures_drawn_in_the_worker_are_the_ones_st_image_makes_of_the_arrays():
+    # The worker encodes the grids, the steps and the top-k activation maps; the page must show
+    # the very bytes it showed when it handed Streamlit the arrays, and a class outside the top-k
+    # is still drawn on the page.
+    from resnet_explorer.classify.inference import cam_for, feature_grid, overlay
+
+    at = _open("resnet18")
+    outcome = at.session_state["cls.outcome"][1]
+    urls = {img.url.rsplit("/", 1)[-1].split(".")[0] for e in at.get("image") for img in e.proto.imgs}
+    wanted = [feature_grid(s) for s in outcome.result.stages] + [s.image for s in outcome.steps]
+    wanted.append(overlay(outcome.display, cam_for(outcome.result, outcome.result.top[0][0])))
+    assert {_media_id(p) for p in wanted} <= urls
+    outside = next(c for c in range(10) if c not in dict(outcome.result.top))
+    assert outside not in outcome.pictures.cams
+    at.selectbox(key="cls.cam_class").set_value(outside).run()
+    assert not at.exception
+    urls = {img.url.rsplit("/", 1)[-1].split(".")[0] for e in at.get("image") for img in e.proto.imgs}
+    assert _media_id(overlay(outcome.display, cam_for(outcome.result, outside))) in urls
