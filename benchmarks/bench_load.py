@@ -3,7 +3,9 @@
 A protocol-level client (asyncio + ``websockets``, no browser) speaks Streamlit's own websocket
 protocol to real servers started side by side in one run, each on its own free port, from the
 repository root (so ``.streamlit/config.toml`` applies to all of them alike): our app
-(``streamlit run app.py``) and a one-line app (``st.write("hello")``). Each session connects to
+(``streamlit run app.py``), a one-line app (``st.write("hello")``) and ``skeleton_app.py``, the
+Explorer's own elements with no library behind them (what Streamlit charges for such a page; the run
+prints whether its element types and counts still match the Explorer's). Each session connects to
 ``/_stcore/stream`` (subprotocol ``streamlit``) and sends the ``rerun_script`` BackMsg a browser sends
 on load (its query string and the page's url path as ``page_name``; the server resolves the page),
 then reads ForwardMsgs until ``script_finished``.
@@ -45,6 +47,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +70,8 @@ PRESET_CYCLE = list(EXPECTED)
 PARAMS_LABEL = t("metric.params", "en")
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 TRIVIAL_APP = 'import streamlit as st\n\nst.write("hello")\n'
+# The Explorer's elements with no library behind them: what Streamlit itself charges for the page.
+SKELETON_APP = "benchmarks/skeleton_app.py"
 
 
 # --- the servers ------------------------------------------------------------------------------------
@@ -143,6 +148,7 @@ class Server:
     script: str
     gc: bool | None  # runner.postScriptGC; None: as .streamlit/config.toml says
     paint: str  # the element type that counts as first paint
+    role: str = "ours"  # "ours" (its numbers are checked), "trivial" or "skeleton" (yardsticks)
     cwd: Path = ROOT  # the checkout it runs from (--baseline: another one)
     port: int = 0
     proc: subprocess.Popen | None = None
@@ -186,6 +192,7 @@ class Run:
     finish_s: float | None = None
     params: int | None = None  # the parameter metric's number, if the page sent one
     errors: list[str] = field(default_factory=list)
+    kinds: Counter[str] = field(default_factory=Counter)  # element and layout-block types sent
 
 
 class Session:
@@ -231,6 +238,7 @@ class Session:
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 element = fwd.delta.new_element
                 etype = element.WhichOneof("type")
+                run.kinds[etype] += 1
                 if etype == paint and run.first_paint_s is None:
                     run.first_paint_s = time.perf_counter() - start
                 if etype == "metric" and element.metric.label == PARAMS_LABEL:
@@ -243,6 +251,8 @@ class Session:
                 wid = getattr(widget, "id", "")
                 if isinstance(wid, str) and "-" in wid:
                     self.widgets[wid.rsplit("-", 1)[1]] = widget
+            elif kind == "delta" and fwd.delta.WhichOneof("type") == "add_block":
+                run.kinds[f"block:{fwd.delta.add_block.WhichOneof('type')}"] += 1
             elif kind == "page_not_found":
                 run.errors.append(f"page not found: {self.page!r}")
             elif kind == "script_finished":
@@ -332,6 +342,18 @@ def warm(server: Server, check: bool) -> float:
     return first or 0.0
 
 
+def compare_inventory(ours: Server, skeleton: Server) -> None:
+    """Print whether the skeleton app still sends the Explorer's elements (ResNet-18's first run)."""
+    runs = [
+        asyncio.run(_open_once(s.port, "preset=resnet18", s.paint, time.perf_counter()))
+        for s in (ours, skeleton)
+    ]
+    a, b = runs[0].kinds, runs[1].kinds
+    diff = {k: (a[k], b[k]) for k in sorted(a.keys() | b.keys()) if a[k] != b[k]}
+    print(f"  elements of a first run: ours {sum(a.values())}, skeleton {sum(b.values())}", end="; ")
+    print("same types and counts" if not diff else f"differ (ours, skeleton): {diff}")
+
+
 def bursts(servers: list[Server], sizes: list[int], rounds: int) -> dict[tuple[str, int], list[Burst]]:
     results: dict[tuple[str, int], list[Burst]] = {}
     print(f"\n## {', '.join(map(str, sizes))} sessions opening at once, {rounds} round(s), interleaved")
@@ -339,7 +361,7 @@ def bursts(servers: list[Server], sizes: list[int], rounds: int) -> dict[tuple[s
         for n in sizes:
             order = servers[r % len(servers) :] + servers[: r % len(servers)]  # rotate who goes first
             for s in order:
-                b = burst([s.pid], s.port, n, s.paint, check=s.paint == "metric")
+                b = burst([s.pid], s.port, n, s.paint, check=s.role == "ours")
                 results.setdefault((s.name, n), []).append(b)
                 paint = [x.first_paint_s for x in b.runs if x.first_paint_s is not None]
                 done = [x.finish_s for x in b.runs if x.finish_s is not None]
@@ -383,7 +405,7 @@ def summarise(results: dict[tuple[str, int], list[Burst]], pairs: list[tuple[str
             f"| {n} | {name} | {s['p50']:.2f} / {s['p95']:.2f} | {s['f50']:.2f} / {s['f95']:.2f} | "
             f"{s['cpu']:.0f} | {s['rss']:.0f} | {s['wrong']:.0f} |"
         )
-    print("\nratios ours / trivial (goal <= 1.5 each):")
+    print("\nratios ours / yardstick (the goal, <= 1.5 each, is against the trivial app):")
     for ours, trivial in pairs:
         for n in sorted({k[1] for k in table}):
             a, b = table.get((ours, n)), table.get((trivial, n))
@@ -621,7 +643,8 @@ def main() -> None:
         help="runner.postScriptGC for the servers ('config': as .streamlit/config.toml says)",
     )
     parser.add_argument("--soak", type=int, default=300, help="soak sessions (0: skip)")
-    parser.add_argument("--seconds", type=float, default=15.0, help="light-rerun phase length")
+    # 40 s is about 165 reruns a phase: a p95 set by its 8 slowest, not by 3 as at 15 s.
+    parser.add_argument("--seconds", type=float, default=40.0, help="light-rerun phase length")
     parser.add_argument(
         "--think",
         type=lambda v: [float(x) for x in v.split(",")],
@@ -649,7 +672,8 @@ def main() -> None:
     for gc in modes:
         tag = "" if gc is None else f" gc={'on' if gc else 'off'}"
         servers.append(Server(f"ours{tag}", "app.py", gc, "metric"))
-        servers.append(Server(f"trivial{tag}", str(trivial_script), gc, "markdown"))
+        servers.append(Server(f"trivial{tag}", str(trivial_script), gc, "markdown", "trivial"))
+        servers.append(Server(f"skeleton{tag}", SKELETON_APP, gc, "metric", "skeleton"))
         if args.baseline:
             servers.append(Server(f"baseline{tag}", "app.py", gc, "metric", cwd=args.baseline.resolve()))
     print(f"bench_load: {os.cpu_count()} cores, load {load()}, logs in {logdir}")
@@ -658,17 +682,22 @@ def main() -> None:
             s.start(logdir)
         for s in servers:
             wait_healthy(s.port, s.proc)
-            cold = warm(s, check=s.paint == "metric")
+            cold = warm(s, check=s.role == "ours")
             print(
                 f"  {s.name:<16} port {s.port}  first session after start {cold:.2f} s  "
                 f"RSS {rss_mb(s.pid):.0f} MB"
             )
+        for s in servers:
+            if s.role == "skeleton":
+                compare_inventory(next(o for o in servers if o.role == "ours" and o.gc == s.gc), s)
         if "bursts" not in skip:
             results = bursts(servers, sizes, args.rounds)
-            trivial = {s.gc: s.name for s in servers if s.paint == "markdown"}
-            pairs = [(s.name, trivial[s.gc]) for s in servers if s.paint == "metric"]
+            yardsticks = [s for s in servers if s.role != "ours"]
+            pairs = [
+                (s.name, y.name) for s in servers if s.role == "ours" for y in yardsticks if y.gc == s.gc
+            ]
             summarise(results, pairs)
-        ours = [s for s in servers if s.paint == "metric" and s.cwd == ROOT]
+        ours = [s for s in servers if s.role == "ours" and s.cwd == ROOT]
         if "soak" not in skip and args.soak:
             soak(ours, args.soak)
         if "load" not in skip:
