@@ -30,20 +30,20 @@ def explorer() -> None:
         for i in range(9):  # blocks per stage, widths, groups, input size...
             columns[i % 4].number_input(f"Number {i}", 1, 4096, 64, key=f"number{i}")
         for i in range(4):
-            st.checkbox(f"Switch {i}", key=f"switch{i}")
-    st.header("ResNet-18")
-    st.markdown("A line about the model.")
+            st.toggle(f"Switch {i}", key=f"switch{i}")
+    st.title("ResNet-18")
+    st.caption("A line about the model.")
     for i, column in enumerate(st.columns(5)):
         column.metric(f"Metric {i}", f"{11_689_512 + i:,}")
     st.segmented_control("View", ["Table", "Graph", "Charts"], default="Table", key="view")
-    st.subheader("Layers")
+    st.header("Layers")
     table = pd.DataFrame({f"column {j}": [f"{i * j:,}" for i in range(ROWS)] for j in range(COLUMNS)})
     st.dataframe(table, hide_index=True)
     with st.container(horizontal=True):
         st.download_button("CSV", "a,b\n1,2\n", "layers.csv")
     st.subheader("Notes")
-    st.markdown("A note.")
-    st.markdown("Another note.")
+    st.caption("A note.")
+    st.caption("Another note.")
 
 
 def other() -> None:
