@@ -406,12 +406,12 @@ def summarise(results: dict[tuple[str, int], list[Burst]], pairs: list[tuple[str
             f"{s['cpu']:.0f} | {s['rss']:.0f} | {s['wrong']:.0f} |"
         )
     print("\nratios ours / yardstick (the goal, <= 1.5 each, is against the trivial app):")
-    for ours, trivial in pairs:
+    for ours, yardstick in pairs:
         for n in sorted({k[1] for k in table}):
-            a, b = table.get((ours, n)), table.get((trivial, n))
+            a, b = table.get((ours, n)), table.get((yardstick, n))
             if a and b:
                 print(
-                    f"  {n:>3} sessions {ours} / {trivial}: paint p95 {a['p95'] / b['p95']:.2f}×  "
+                    f"  {n:>3} sessions {ours} / {yardstick}: paint p95 {a['p95'] / b['p95']:.2f}×  "
                     f"finish p95 {a['f95'] / b['f95']:.2f}×  CPU/session {a['cpu'] / b['cpu']:.2f}×"
                 )
 
