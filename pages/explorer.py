@@ -117,8 +117,8 @@ elif view == "blocks":
     )
     try:
         arith = block_arithmetic(int(channels))
-    except ValueError as exc:
-        st.error(str(exc))
+    except ValueError:  # typed in: the box's step only guides its +/- buttons
+        st.error(tr("blocks.bad_channels", got=f"{int(channels):,}"), icon=":material/error:")
     else:
         ui.show_block_arithmetic(arith)
 elif view == "graph":

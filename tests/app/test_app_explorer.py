@@ -181,3 +181,21 @@ def test_layer_table_filter_fold_and_views() -> None:
     namespace: dict = {}
     exec(code.replace("model = build_model(config)", "model = None"), namespace)  # noqa: S102
     assert namespace["report"].total_params == NUM_PARAMS["resnet50"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", ("6 channels", "multiple of 4")), ("zh", ("6 个通道", "4 的倍数"))]
+)
+def test_a_typed_channel_count_off_the_step_is_refused_in_the_readers_language(
+    lang: str, words: tuple
+) -> None:
+    # The box's step of 4 guides only its +/- buttons: 6 can be typed in. d/4 must be whole.
+    at = _run({"lang": lang})
+    at.segmented_control(key="view").set_value("blocks").run()
+    at.number_input(key="blocks.channels").set_value(6).run()
+    assert not at.exception
+    (error,) = at.error
+    assert all(w in error.value for w in words), error.value
+    assert "allowed" not in error.value and "got" not in error.value  # not the library's English
+    at.number_input(key="blocks.channels").set_value(8).run()
+    assert not at.error and "3·3·8·8·2 = 1,152" in " ".join(m.value for m in at.markdown)
