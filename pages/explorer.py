@@ -7,6 +7,7 @@ config and displays what the library computes from it.
 import streamlit as st
 
 from resnet_explorer import analyze, block_arithmetic, ui
+from resnet_explorer.core.analysis import ARITHMETIC_CHANNELS
 from resnet_explorer.core.config import PRESETS, config_to_code, config_to_query, preset_name
 from resnet_explorer.formatting import format_bytes, format_count
 
@@ -108,8 +109,8 @@ elif view == "blocks":
     # A narrow box, so the sums below start higher on the first screen.
     channels = st.columns([1, 2])[0].number_input(
         tr("blocks.channels"),
-        min_value=4,
-        max_value=65536,
+        min_value=ARITHMETIC_CHANNELS[0],
+        max_value=ARITHMETIC_CHANNELS[1],
         step=4,
         value=256,
         key="blocks.channels",
@@ -118,7 +119,15 @@ elif view == "blocks":
     try:
         arith = block_arithmetic(int(channels))
     except ValueError:  # typed in: the box's step only guides its +/- buttons
-        st.error(tr("blocks.bad_channels", got=f"{int(channels):,}"), icon=":material/error:")
+        st.error(
+            tr(
+                "blocks.bad_channels",
+                got=f"{int(channels):,}",
+                low=f"{ARITHMETIC_CHANNELS[0]:,}",
+                high=f"{ARITHMETIC_CHANNELS[1]:,}",
+            ),
+            icon=":material/error:",
+        )
     else:
         ui.show_block_arithmetic(arith)
 elif view == "graph":

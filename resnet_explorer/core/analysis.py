@@ -16,6 +16,7 @@ from .model import estimate_bytes, memory_limit_bytes
 from .plan import Plan, make_plan
 
 __all__ = [
+    "ARITHMETIC_CHANNELS",
     "Analysis",
     "analyze",
     "BlockArithmetic",
@@ -183,15 +184,20 @@ class BlockArithmetic:
         return self.fig5_basic_weights / self.bottleneck_weights
 
 
+# The channel counts block_arithmetic takes (a multiple of 4: the bottleneck's inner width is d/4).
+ARITHMETIC_CHANNELS = (4, 65536)
+
+
 def block_arithmetic(channels: int = 256) -> BlockArithmetic:
     """Conv weights of both block types for any channel count, with the formula written out."""
     if (
         isinstance(channels, bool)
         or not isinstance(channels, int)
-        or not 4 <= channels <= 65536
+        or not ARITHMETIC_CHANNELS[0] <= channels <= ARITHMETIC_CHANNELS[1]
         or channels % 4
     ):
-        raise ValueError(f"channels: got {channels!r}; allowed: a multiple of 4 from 4 to 65536")
+        low, high = ARITHMETIC_CHANNELS
+        raise ValueError(f"channels: got {channels!r}; allowed: a multiple of 4 from {low} to {high}")
     c, m = channels, channels // 4
     return BlockArithmetic(
         channels=c,
