@@ -28,9 +28,11 @@ after each answer, so each pick is a job for the worker) and one trains (the Tra
 button, pressed as a widget BackMsg; the run is its own process); and one replica against two
 behind nginx (``deploy/trial.sh``, skipped if absent; no affinity cookie is sent, so nginx keys
 each websocket by its own request id) for the largest burst. Uploads (HTTP, not websocket) are
-not driven: the Classify sessions use the page's own held-out digits.
+not driven: the Classify sessions use the page's own held-out digits. ``--loop both`` adds app.py
+on the standard library's event loop (uvloop hidden from that server) to the bursts and the light
+reruns; each server's loop is read from what its process has loaded and printed at the start.
 
-    python benchmarks/bench_load.py [--sessions 30,60] [--rounds 2] [--gc both] [--quick]
+    python benchmarks/bench_load.py [--sessions 30,60] [--rounds 2] [--gc both] [--loop both] [--quick]
 """
 
 from __future__ import annotations
@@ -118,6 +120,13 @@ def cpu_ms(pid: int) -> float:
     return total * TICK_MS
 
 
+def event_loop(pid: int) -> str:
+    """The event loop a server process runs, read from what it has loaded: uvloop's compiled loop
+    module mapped into it (``/proc/<pid>/maps``) means uvloop, else the standard library's."""
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return "uvloop" if "/uvloop/loop." in maps else "asyncio"
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of ``pid`` and its descendants, in MiB."""
     kb = 0
@@ -149,6 +158,7 @@ class Server:
     gc: bool | None  # runner.postScriptGC; None: as .streamlit/config.toml says
     paint: str  # the element type that counts as first paint
     role: str = "ours"  # "ours" (its numbers are checked), "trivial" or "skeleton" (yardsticks)
+    loop: str = "installed"  # "installed": uvloop when importable (as Streamlit does); "asyncio": hidden
     cwd: Path = ROOT  # the checkout it runs from (--baseline: another one)
     port: int = 0
     proc: subprocess.Popen | None = None
@@ -161,9 +171,18 @@ class Server:
         flags += ["--server.headless", "true"]
         if self.gc is not None:
             flags += ["--runner.postScriptGC", str(self.gc).lower()]
+        env = dict(os.environ)
+        if self.loop == "asyncio":
+            # Streamlit imports uvloop if it can and falls back to asyncio on ModuleNotFoundError
+            # (streamlit.web.bootstrap): a package of that name that raises it, ahead on the path.
+            hide = logdir / "no-uvloop" / "uvloop"
+            hide.mkdir(parents=True, exist_ok=True)
+            (hide / "__init__.py").write_text('raise ModuleNotFoundError("hidden by bench_load --loop")\n')
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(hide.parent), env.get("PYTHONPATH")]))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", self.script, *flags],
             cwd=self.cwd,
+            env=env,
             stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stop() takes its workers too
@@ -651,6 +670,12 @@ def main() -> None:
         default=[1.0, 0.0],
         help="seconds a classifying session waits after each answer, comma-separated (one phase each)",
     )
+    parser.add_argument(
+        "--loop",
+        choices=("installed", "both"),
+        default="installed",
+        help="'both': also run app.py on the standard library's event loop (uvloop hidden from it)",
+    )
     parser.add_argument("--skip", default="", help="sections to skip: bursts,soak,load,replicas")
     parser.add_argument(
         "--baseline",
@@ -674,6 +699,8 @@ def main() -> None:
         servers.append(Server(f"ours{tag}", "app.py", gc, "metric"))
         servers.append(Server(f"trivial{tag}", str(trivial_script), gc, "markdown", "trivial"))
         servers.append(Server(f"skeleton{tag}", SKELETON_APP, gc, "metric", "skeleton"))
+        if args.loop == "both":
+            servers.append(Server(f"ours{tag} asyncio", "app.py", gc, "metric", loop="asyncio"))
         if args.baseline:
             servers.append(Server(f"baseline{tag}", "app.py", gc, "metric", cwd=args.baseline.resolve()))
     print(f"bench_load: {os.cpu_count()} cores, load {load()}, logs in {logdir}")
@@ -685,7 +712,7 @@ def main() -> None:
             cold = warm(s, check=s.role == "ours")
             print(
                 f"  {s.name:<16} port {s.port}  first session after start {cold:.2f} s  "
-                f"RSS {rss_mb(s.pid):.0f} MB"
+                f"RSS {rss_mb(s.pid):.0f} MB  event loop {event_loop(s.pid)}"
             )
         for s in servers:
             if s.role == "skeleton":
@@ -696,13 +723,22 @@ def main() -> None:
             pairs = [
                 (s.name, y.name) for s in servers if s.role == "ours" for y in yardsticks if y.gc == s.gc
             ]
+            # uvloop against the standard library's loop, the same app otherwise.
+            pairs += [
+                (s.name, a.name)
+                for s in servers
+                if s.role == "ours" and s.loop == "installed" and s.cwd == ROOT
+                for a in servers
+                if a.loop == "asyncio" and a.gc == s.gc
+            ]
             summarise(results, pairs)
         ours = [s for s in servers if s.role == "ours" and s.cwd == ROOT]
         if "soak" not in skip and args.soak:
             soak(ours, args.soak)
         if "load" not in skip:
             for think in args.think:
-                under_load(ours[-1], args.seconds, think)
+                for s in [s for s in ours if s.gc == ours[-1].gc]:  # both loops with --loop both
+                    under_load(s, args.seconds, think)
     finally:
         for s in servers:
             s.stop()

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -38,9 +40,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class AppServer:
+    url: str
+    pid: int  # the server process itself (``python -m streamlit`` does not fork)
+
+
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Start ``streamlit run app.py`` once for the session; yield its base URL."""
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """Start ``streamlit run app.py`` once for the session; yield its base URL and process id."""
     port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
@@ -78,12 +86,18 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     else:
         proc.kill()
         pytest.fail(f"streamlit did not become healthy in 120 s:\n{log.read_text()}")
-    yield url
+    yield AppServer(url, proc.pid)
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_server: AppServer) -> str:
+    """The live server's base URL."""
+    return app_server.url
 
 
 @pytest.fixture(scope="session")
