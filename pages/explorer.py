@@ -106,11 +106,12 @@ elif view == "stages":
     ui.show_table(stages)
     st.caption(tr("stages.caption"))
 elif view == "blocks":
+    low, high = ARITHMETIC_CHANNELS
     # A narrow box, so the sums below start higher on the first screen.
     channels = st.columns([1, 2])[0].number_input(
         tr("blocks.channels"),
-        min_value=ARITHMETIC_CHANNELS[0],
-        max_value=ARITHMETIC_CHANNELS[1],
+        min_value=low,
+        max_value=high,
         step=4,
         value=256,
         key="blocks.channels",
@@ -123,8 +124,8 @@ elif view == "blocks":
             tr(
                 "blocks.bad_channels",
                 got=f"{int(channels):,}",
-                low=f"{ARITHMETIC_CHANNELS[0]:,}",
-                high=f"{ARITHMETIC_CHANNELS[1]:,}",
+                low=f"{low:,}",
+                high=f"{high:,}",
             ),
             icon=":material/error:",
         )

@@ -190,13 +190,13 @@ ARITHMETIC_CHANNELS = (4, 65536)
 
 def block_arithmetic(channels: int = 256) -> BlockArithmetic:
     """Conv weights of both block types for any channel count, with the formula written out."""
+    low, high = ARITHMETIC_CHANNELS
     if (
         isinstance(channels, bool)
         or not isinstance(channels, int)
-        or not ARITHMETIC_CHANNELS[0] <= channels <= ARITHMETIC_CHANNELS[1]
+        or not low <= channels <= high
         or channels % 4
     ):
-        low, high = ARITHMETIC_CHANNELS
         raise ValueError(f"channels: got {channels!r}; allowed: a multiple of 4 from {low} to {high}")
     c, m = channels, channels // 4
     return BlockArithmetic(
