@@ -27,3 +27,81 @@ def open_app(page: str | None = None, query: dict[str, str] | None = None, timeo
         spec = next(p for p in PAGES if p.path == page)
         at._page_hash = calc_hash(spec.url_path)
     return at
+
+
+class BlipProxy:
+    """A TCP proxy on loopback in front of the app whose :meth:`blip` is a network outage.
+
+    A blip closes every open connection (the page's websocket included) and, for its length, closes
+    new ones as soon as they are accepted, as a dropped Wi-Fi link does; then traffic flows again.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        import socket
+        import threading
+
+        self._target = target_port
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self._lock = threading.Lock()
+        self._open: set[socket.socket] = set()
+        self._down_until = 0.0
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+        import time
+
+        while not self._closed:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            if time.monotonic() < self._down_until:
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self._target))
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._open.update((client, upstream))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, src, dst) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with self._lock:
+                    self._open.discard(s)
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def blip(self, seconds: float) -> None:
+        """Drop every connection now and refuse new ones for ``seconds``."""
+        import socket
+        import time
+
+        self._down_until = time.monotonic() + seconds
+        with self._lock:
+            conns = list(self._open)
+        for s in conns:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self._closed = True
+        self._server.close()
+        self.blip(0)

@@ -41,9 +41,11 @@ __all__ = [
 # server thread gone) and stops itself. Long enough to survive a slow rerun of the page.
 ORPHAN_AFTER_S = 20.0
 _PROGRESS_EVERY_S = 0.2  # a progress message per step would only fill the pipe
-# A run belongs to its browser session, not to the page that started it: while the session lives, the
-# registry's watcher polls the run (so it keeps going on another page); once the session has been gone
-# this long (a closed tab; a brief reconnect is forgiven), the watcher stops it.
+# A run belongs to its browser session, not to the page that started it: the registry's watcher polls
+# the run (so it keeps going on another page, and while the page's script is stopped and rerun), and
+# stops it once the session has been gone this long. The app passes Streamlit's own time for keeping a
+# disconnected session resumable (``server.disconnectedSessionTTL``), so a network blip or a laptop
+# lid closed for a minute is forgiven and only a session that can no longer come back loses its run.
 LEFT_GRACE_S = 5.0
 # How much lower than the server a training run is scheduled (nice(1)). 5 gives it about a third of
 # a busy core's share; 10 (a tenth) starved runs whenever the server was busy.
@@ -303,8 +305,8 @@ class RunRegistry:
         self._active: dict[str, RunHandle] = {}  # run id -> handle
         self._by_session: dict[str, RunHandle] = {}  # session -> its active run
         self._ctx = multiprocessing.get_context("spawn")  # a fork of a threaded server can deadlock
-        # run id -> (handle, is its session still there?, when it was first seen gone)
-        self._watched: dict[str, tuple[RunHandle, object, float | None]] = {}
+        # run id -> (handle, is its session still there?, its grace in s, when it was first seen gone)
+        self._watched: dict[str, tuple[RunHandle, object, float, float | None]] = {}
         self._watcher: threading.Thread | None = None
 
     def get(self, session: str) -> RunHandle | None:
@@ -364,15 +366,15 @@ class RunRegistry:
         return handle
 
     def watch(self, handle: RunHandle, alive: object, grace_s: float = LEFT_GRACE_S) -> None:
-        """Keep ``handle`` going while ``alive()`` is true; stop it ("left") once false for ``grace_s``.
+        """Keep ``handle`` going until ``alive()`` has been false for ``grace_s``; then stop it ("left").
 
-        ``alive`` is the UI's question "is this browser session still connected?"; the registry's one
-        watcher thread asks it every second and polls the run meanwhile (refreshing the heartbeat the
-        child checks), so the run does not depend on its page being the one on screen.
+        ``alive`` is the UI's question "is this browser session connected?"; the registry's one watcher
+        thread asks it every second and polls the run all the while, the grace included (refreshing the
+        heartbeat the child checks), so the run depends neither on its page being the one on screen nor
+        on its page's script running.
         """
         with self._lock:
-            self._watched[handle.id] = (handle, alive, None)
-            self._grace = grace_s
+            self._watched[handle.id] = (handle, alive, grace_s, None)
             if self._watcher is None or not self._watcher.is_alive():
                 self._watcher = threading.Thread(
                     target=self._watch_loop, daemon=True, name="resnet-explorer-run-watcher"
@@ -386,26 +388,27 @@ class RunRegistry:
                 if not items:
                     self._watcher = None
                     return
-            for run_id, (handle, alive, gone_since) in items:
+            for run_id, (handle, alive, grace_s, gone_since) in items:
                 try:
                     here = bool(alive())
                 except Exception:  # a question that cannot be answered is not a "gone"
                     here = True
                 now = time.monotonic()
-                if handle.finished:
-                    pass
-                elif here:
-                    handle.poll()
+                if here:
                     gone_since = None
                 elif gone_since is None:
                     gone_since = now
-                elif now - gone_since >= self._grace:
+                if handle.finished:
+                    pass
+                elif gone_since is not None and now - gone_since >= grace_s:
                     handle.stop("left")
+                else:  # here, or gone perhaps for a moment: the child must not call itself abandoned
+                    handle.poll()
                 with self._lock:
                     if handle.finished:
                         self._watched.pop(run_id, None)
                     elif run_id in self._watched:
-                        self._watched[run_id] = (handle, alive, gone_since)
+                        self._watched[run_id] = (handle, alive, grace_s, gone_since)
             time.sleep(_WATCH_EVERY_S)
 
     def shutdown(self) -> None:

@@ -2,8 +2,13 @@
 
 The policy they follow is in ``train.lab`` (which nets, which batch, fitting, the bounded gradient-flow
 worker) and ``train.runs`` (the training process, the server-wide slots). A run belongs to the browser
-session: it is kept in ``st.session_state`` and watched by the registry while the session is connected,
-so the teacher can open another page and come back to it; a closed tab ends it.
+session: it is kept in ``st.session_state`` and the registry's watcher keeps it going until the session
+has been gone for as long as Streamlit keeps a disconnected session resumable, so the student can open
+another page, switch language or lose the network for a moment and come back to it; a closed tab ends it.
+
+The page's script never stops a run itself. With ``runner.fastReruns`` (on, for the Explorer's knobs),
+any click elsewhere stops the running script with the same exception a closed tab gives, so the script
+cannot tell the two apart; the watcher, which asks the server whether the session is connected, can.
 """
 
 from __future__ import annotations
@@ -41,9 +46,9 @@ __all__ = [
     "prepare_run",
     "start_stop_buttons",
     "run_panel",
-    "ends_run",
     "format_seconds",
     "session_alive",
+    "session_grace_s",
 ]
 
 POLL_S = 0.5
@@ -248,17 +253,6 @@ def start_stop_buttons(tr: Tr, request: RunRequest | None) -> None:
     )
 
 
-def ends_run(exc: BaseException) -> bool:
-    """True when the script is stopped for good (the tab closed, the session shut down).
-
-    A rerun, to this page or to another, does not end the run: it belongs to the session, and the
-    registry's watcher keeps it going while the session is connected.
-    """
-    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
-
-    return not isinstance(exc, RerunException)
-
-
 def session_alive() -> Callable[[], bool]:
     """A question the registry's watcher can ask from its thread: is this browser session still here?"""
     from streamlit.runtime import Runtime
@@ -275,6 +269,13 @@ def session_alive() -> Callable[[], bool]:
     return alive
 
 
+def session_grace_s() -> float:
+    """How long a session may be disconnected and still come back: Streamlit's own setting."""
+    from streamlit import config
+
+    return float(config.get_option("server.disconnectedSessionTTL"))
+
+
 def format_seconds(tr: Tr, s: float | None) -> str:
     if s is None:
         return "…"
@@ -283,62 +284,60 @@ def format_seconds(tr: Tr, s: float | None) -> str:
 
 
 def _start_or_queue(tr: Tr, request: RunRequest) -> RunHandle:
-    """Start the session's run, or wait in the queue for a free slot (Stop cancels)."""
+    """Start the session's run, or wait in the queue for a free slot (Stop cancels).
+
+    A script stopped while waiting leaves the request queued: the next run of the page (a rerun, the
+    page opened again) goes on waiting, and a session that ends takes its queue with it.
+    """
     box = st.empty()
-    try:
-        while True:
-            try:
-                handle = shared_registry().start(st.session_state["train.session"], request)
-                shared_registry().watch(handle, session_alive())
-                box.empty()
-                return handle
-            except BusyError as busy:
-                eta = tr("train.busy_eta", s=f"{busy.eta:.0f}") if busy.eta is not None else ""
-                box.info(tr("train.busy", cap=busy.cap, eta=eta), icon=":material/hourglass_top:")
-            time.sleep(1.0)
-    except BaseException as exc:
-        if ends_run(exc):
-            st.session_state.pop("train.queued", None)
-        raise
+    while True:
+        try:
+            handle = shared_registry().start(st.session_state["train.session"], request)
+            shared_registry().watch(handle, session_alive(), grace_s=session_grace_s())
+            box.empty()
+            return handle
+        except BusyError as busy:
+            eta = tr("train.busy_eta", s=f"{busy.eta:.0f}") if busy.eta is not None else ""
+            box.info(tr("train.busy", cap=busy.cap, eta=eta), icon=":material/hourglass_top:")
+        time.sleep(1.0)
 
 
 def _draw_live(tr: Tr, handle: RunHandle) -> None:
-    """Poll the child until the run ends, updating the bar and the curves; stop it if the tab goes."""
+    """Poll the child until the run ends, updating the bar and the curves.
+
+    When Streamlit stops this script (a click anywhere, another page, a closed tab), the run goes on:
+    the watcher owns it (see the module's docstring).
+    """
     models, epochs = dict(handle.request.models), handle.request.settings.epochs
     bar, chart = st.empty(), st.empty()
     shown = -1
-    try:
-        while True:
-            handle.poll()
-            p = handle.progress
-            if p is None:
-                bar.progress(0.0, text=tr("train.starting"))
-            else:
-                bar.progress(
-                    min(p.fraction, 1.0),
-                    text=tr(
-                        "train.progress",
-                        epoch=p.epoch,
-                        epochs=p.epochs,
-                        label=p.label,
-                        step=p.step,
-                        total=p.total_steps,
-                        left=format_seconds(tr, p.eta),
-                    ),
-                )
-            if len(handle.history) != shown:
-                shown = len(handle.history)
-                chart.plotly_chart(
-                    curves_figure(handle.history, models, epochs, lang()),
-                    key=f"train.live.{handle.id}.{shown}",
-                )
-            if handle.finished:
-                return
-            time.sleep(POLL_S)
-    except BaseException as exc:  # Streamlit ends a closed session's script at its next st. call
-        if ends_run(exc):
-            handle.stop("left")
-        raise
+    while True:
+        handle.poll()
+        p = handle.progress
+        if p is None:
+            bar.progress(0.0, text=tr("train.starting"))
+        else:
+            bar.progress(
+                min(p.fraction, 1.0),
+                text=tr(
+                    "train.progress",
+                    epoch=p.epoch,
+                    epochs=p.epochs,
+                    label=p.label,
+                    step=p.step,
+                    total=p.total_steps,
+                    left=format_seconds(tr, p.eta),
+                ),
+            )
+        if len(handle.history) != shown:
+            shown = len(handle.history)
+            chart.plotly_chart(
+                curves_figure(handle.history, models, epochs, lang()),
+                key=f"train.live.{handle.id}.{shown}",
+            )
+        if handle.finished:
+            return
+        time.sleep(POLL_S)
 
 
 def _draw_results(tr: Tr, handle: RunHandle) -> None:

@@ -184,16 +184,6 @@ def test_a_run_belongs_to_the_session_switch_to_the_explorer_and_back():
     assert at.get("plotly_chart") and any("Finished in" in s.value for s in at.success)
 
 
-def test_leaving_the_page_does_not_end_a_run_closing_the_tab_does():
-    from streamlit.runtime.scriptrunner_utils.exceptions import RerunData, RerunException, StopException
-
-    from resnet_explorer.ui.training import ends_run
-
-    assert not ends_run(RerunException(RerunData(page_script_hash="another page")))
-    assert not ends_run(RerunException(RerunData()))
-    assert ends_run(StopException())  # what Streamlit raises in a script whose session disconnected
-
-
 def test_the_registry_survives_a_clients_clear_cache():
     at = fresh()
     before = shared_registry()

@@ -193,6 +193,34 @@ def test_the_watcher_keeps_a_run_going_while_its_session_lives_and_stops_it_when
         reg.shutdown()
 
 
+def test_a_session_gone_for_less_than_its_grace_keeps_its_run():
+    """A network blip, or a laptop lid closed for a while: the session comes back inside its grace and
+    finds its run still going. The watcher polls meanwhile, so a child that calls itself abandoned after
+    2 s unpolled keeps training through a 4 s absence."""
+    reg = RunRegistry(max_runs=1, threads=1)
+    here = {"alive": True}
+    h = reg.start("s1", request(epochs=200, poll_timeout=2.0))
+    reg.watch(h, lambda: here["alive"], grace_s=30.0)
+    try:
+        deadline = time.monotonic() + 60
+        while h.progress is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert h.progress is not None and not h.finished, (h.status, h.message)
+        here["alive"] = False
+        time.sleep(4.0)
+        assert not h.finished, (h.status, h.message)  # gone longer than the child's own 2 s
+        here["alive"] = True
+        seen = h.progress.step
+        deadline = time.monotonic() + 60
+        while h.progress.step <= seen and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert h.progress.step > seen and not h.finished, (h.status, h.message)  # still training
+        h.stop("user")
+        assert h.status == "stopped" and h.stop_reason == "user", (h.status, h.stop_reason)
+    finally:
+        reg.shutdown()
+
+
 def test_a_run_outlives_its_page_while_polled_only_by_the_watcher():
     reg = RunRegistry(max_runs=1, threads=1)
     h = reg.start("s1", request(epochs=2, poll_timeout=3.0))  # an unpolled child stops itself after 3 s

@@ -1,0 +1,103 @@
+"""A Training-lab run belongs to the student's browser session, not to the script on screen (issue 26).
+
+The app runs with ``runner.fastReruns``: any click stops the page's running script with the exception a
+closed tab gives. AppTest has no fast reruns and no websocket, so only a real browser shows it: start a
+run, open another page and come back, switch language, lose the network for a second — the run goes on
+and finishes; Stop then says "stopped by you"."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from resnet_explorer.i18n import t
+from tests.conftest import screenshot, wait_for_app
+from tests.helpers import BlipProxy
+
+
+def _stop_button(page, lang: str):
+    return page.locator('[data-testid="stBaseButton-secondary"]', has_text=t("train.stop", lang))
+
+
+def _running(page, lang: str, timeout_ms: int = 60_000) -> bool:
+    """The live run is on screen: its Stop is enabled (a run that ended disables it). Waits, since
+    Streamlit disables every widget while it reconnects and enables them once the page is back."""
+    try:
+        expect(_stop_button(page, lang).first).to_be_enabled(timeout=timeout_ms)
+    except AssertionError:
+        return False
+    return True
+
+
+# The live bar shows "Epoch 1/4 · plain-20 · step …" once the child trains (before: "Starting…").
+_TRAINING = """() => [...document.querySelectorAll('[data-testid="stProgress"]')]
+    .some(e => e.innerText.includes('·'))"""
+
+
+def _start(page, lang: str, epochs: int) -> None:
+    box = page.get_by_label(t("train.epochs", lang))
+    box.fill(str(epochs))
+    box.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name=t("train.start", lang), exact=True).click()
+    page.wait_for_function(_TRAINING, timeout=180_000)  # the child is training, not still starting
+
+
+def _sidebar_link(page, key: str, lang: str):
+    return page.locator('[data-testid="stSidebarNav"] a', has_text=t(key, lang)).first
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_run_survives_page_switch_language_switch_and_a_network_blip(app_url, browser):
+    proxy = BlipProxy(urlparse(app_url).port)
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        page.goto(f"http://127.0.0.1:{proxy.port}/Training_lab?lang=en")
+        wait_for_app(page)
+        if page.locator('[role="dialog"]').count():
+            page.keyboard.press("Escape")
+        _start(page, "en", epochs=4)
+
+        # another page, then back: the run is still live and its curves go on
+        _sidebar_link(page, "nav.explorer", "en").click()
+        page.wait_for_url("**/?*")
+        wait_for_app(page)
+        page.wait_for_timeout(2000)
+        _sidebar_link(page, "nav.training", "en").click()
+        page.wait_for_url("**/Training_lab*")
+        page.wait_for_function(_TRAINING)
+        assert _running(page, "en"), "the run ended when the student opened another page"
+
+        # the language switch (a widget on every page: a rerun of the running script)
+        page.get_by_text("简体中文").click()
+        page.get_by_role("button", name=t("train.start", "zh"), exact=True).wait_for()
+        page.wait_for_function(_TRAINING)
+        assert _running(page, "zh"), "the run ended at the language switch"
+
+        # a one-second network outage: the websocket drops, the browser reconnects to its session
+        proxy.blip(1.0)
+        page.wait_for_timeout(1500)
+        page.wait_for_function(_TRAINING, timeout=60_000)
+        assert _running(page, "zh"), "the run ended at a one-second network blip"
+        screenshot(page, "training_run_after_blip_zh")
+
+        done = t("train.status.done", "zh", s="__S__").split("__S__")[0]
+        page.get_by_text(done).first.wait_for(timeout=900_000)
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        assert t("train.reason.left", "zh") not in body, body[-1500:]
+
+        # Stop, pressed while a run goes (its click is a fast rerun too), is the student's stop
+        _start(page, "zh", epochs=4)
+        _stop_button(page, "zh").first.click()
+        page.get_by_text(t("train.reason.user", "zh")).first.wait_for(timeout=60_000)
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        assert t("train.reason.left", "zh") not in body, body[-1500:]
+        screenshot(page, "training_run_stopped_by_you_zh")
+    finally:
+        context.close()
+        proxy.close()
