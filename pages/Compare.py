@@ -6,9 +6,11 @@ from resnet_explorer import analyze, ui
 from resnet_explorer.core import compare
 from resnet_explorer.core.config import nearest_preset
 from resnet_explorer.formatting import format_bytes
+from resnet_explorer.ui.archview import architecture_view
 from resnet_explorer.ui.session import link_problem  # the link's text shown as code, translated
-from resnet_explorer.ui.visual import show_graph, theme
-from resnet_explorer.visual import charts, graph
+from resnet_explorer.ui.visual import theme
+from resnet_explorer.visual import charts
+from resnet_explorer.visual.scene import diff_marks
 
 ui.page_setup("compare.title", ":material/compare:")
 tr = ui.translator()
@@ -120,16 +122,12 @@ overlay = charts.stage_overlay_figure([analyze(c) for c in configs], names, metr
 st.plotly_chart(overlay, theme=None, key="cmp.overlay", config={"displaylogo": False})
 
 st.subheader(tr("compare.graphs"))
-level = st.segmented_control(
-    tr("graph.level"),
-    ("network", "blocks"),
-    default="blocks",
-    required=True,
-    format_func=lambda v: tr(f"graph.level.{v}"),
-    key="cmp.level",
-)
 st.caption(tr("compare.graphs_caption"))
+# One picture per model, top to bottom at one scale, each block a tick: what differs from column 1
+# (blocks added, shortcuts, widths, block kinds) is marked on the very blocks that differ.
+marks = diff_marks(configs, ui.lang())
+most = max(max(c.stages) for c in configs)
 for i, (col, config) in enumerate(zip(st.columns(len(configs)), configs, strict=True)):
     with col:
         st.markdown(f"**{names[i]}**")
-        show_graph(graph.extract(config, level, fold=True), f"cmp.graph{i + 1}", counts=False, stretch=True)
+        architecture_view(config, f"cmp.arch{i + 1}", diff=marks[i], column=True, max_count=max(8, most))

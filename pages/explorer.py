@@ -10,6 +10,7 @@ from resnet_explorer import analyze, block_arithmetic, ui
 from resnet_explorer.core.analysis import ARITHMETIC_CHANNELS
 from resnet_explorer.core.config import PRESETS, config_to_code, config_to_query, preset_name
 from resnet_explorer.formatting import format_bytes, format_count
+from resnet_explorer.ui.archview import architecture_view
 
 ui.page_setup("app.title")
 tr = ui.translator()
@@ -18,7 +19,6 @@ st.sidebar.header(tr("cfg.header"))
 config = ui.config_editor("cfg", ui.current_config(), base=ui.base_preset())
 base = ui.editor_base("cfg")
 ui.set_current_config(config, base)
-ui.sync_url(config_to_query(config, base))
 
 st.title(tr("app.title"))
 st.caption(tr("app.tagline"))
@@ -62,6 +62,10 @@ m[1].metric(
 m[2].metric(tr("metric.depth"), report.depth, help=tr("metric.depth_help"))
 m[3].metric(tr("metric.param_mem"), format_bytes(report.param_bytes), help=tr("metric.param_mem_help"))
 m[4].metric(tr("metric.act_mem"), format_bytes(report.activation_bytes), help=tr("metric.act_mem_help"))
+
+# The whole network as one picture, on the first screen; what is open is kept in the link.
+view_query = architecture_view(config)
+ui.sync_url({**config_to_query(config, base), **view_query})
 
 VIEWS = ("layers", "stages", "blocks", "graph", "charts", "code")
 # A segmented control, not st.tabs: tabs run every view on each rerun, and the graph and charts

@@ -328,13 +328,15 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "chart.part.{}": lambda: ("branch", "shortcut"),  # Analysis.stages' branch_*/shortcut_* columns
     "chart.title.overlay_{}": lambda: METRICS,
     "chart.{}": lambda: (*METRICS, "cum_params", "cum_macs", "size", "channels"),
+    "arch.ui.{}": lambda: _module_tuple("resnet_explorer/visual/scene.py", "UI_WORDS"),
+    "arch.diff.{}": lambda: _module_tuple("resnet_explorer/visual/scene.py", "DIFF_REASONS"),
     "graph.level.{}": _graph("LEVELS"),
     "graph.direction.{}": _graph("RANKDIRS"),
     "graph.inspector.{}": _graph("INSPECTOR_KINDS"),
     "graph.inspector.{}_caption": _graph("INSPECTOR_KINDS"),
     "graph.node.{}": lambda: ("input", "output"),  # graph._label's f-string is for these two kinds
     "graph.counts.{}": lambda: METRICS,
-    "graph.shortcut.{}": lambda: ("projection", "none"),
+    "graph.shortcut.{}": lambda: ("projection", "none", "identity", "zero-pad"),
     "compare.metric.{}": lambda: METRICS,
     "compare.preset.{}": _comparisons,
     "paper.status.{}": _paper_statuses,

@@ -20,6 +20,7 @@ from streamlit.errors import StreamlitAPIException
 
 from ..core.config import PRESETS, ConfigError, LinkProblem, ResNetConfig, echo, read_link
 from ..i18n import LANGUAGES, config_error, names, number, t, value_range
+from ..visual.scene import VIEW_KEYS
 
 __all__ = [
     "init_session",
@@ -35,6 +36,7 @@ __all__ = [
     "lang_errors",
     "link_problem",
     "config_problem",
+    "as_code",
     "sync_url",
     "keep_lang_in_url",
 ]
@@ -111,7 +113,7 @@ def init_session(explorer: bool = True) -> None:
     if _CONFIG in st.session_state:
         return
     link = {k: v for k, v in _link().items() if k != "lang"}
-    config, base, problems = read_link(link, other_keys=("lang",) if explorer else None)
+    config, base, problems = read_link(link, other_keys=("lang", *VIEW_KEYS) if explorer else None)
     st.session_state[_CONFIG] = config
     st.session_state[_BASE] = base
     st.session_state[_URL_ERRORS] = problems if explorer else []
@@ -245,6 +247,12 @@ def link_problem(problem: LinkProblem, language: str | None = None) -> str:
     return text
 
 
+def as_code(text: object, language: str | None = None) -> str:
+    """Untrusted text (a link's, a text box's) for Markdown: cut as a link's value is, shown as
+    code (``(empty)`` in ``language``, the session's by default, when there is none)."""
+    return _code(echo(text), language or lang())
+
+
 def config_problem(error: ConfigError, language: str | None = None) -> str:
     """Why a config was refused (the editor's, a page's), in ``language`` (the session's by
     default), safe for ``st.error``: names and the value given appear only as code, cut as a
@@ -252,7 +260,7 @@ def config_problem(error: ConfigError, language: str | None = None) -> str:
     language = language or lang()
 
     def code(text: str) -> str:
-        return _code(echo(text), language)
+        return as_code(text, language)
 
     return config_error(error.kind, error.values, language, code)
 

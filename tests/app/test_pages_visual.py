@@ -173,14 +173,14 @@ def test_compare_page_default_and_presets():
     df = at.dataframe[0].value
     assert df["params"].tolist() == [analyze(PRESETS["plain34"]).total_params, analyze(R34).total_params]
     assert _query(at) == {"c1": "plain34", "c2": "resnet34"}
-    assert len(at.get("graphviz_chart")) == 2 and len(at.get("plotly_chart")) == 1
+    assert len(at.get("bidi_component")) == 2 and len(at.get("plotly_chart")) == 1  # the pictures
 
     at.button(key="cmp.use.shortcut_options").click().run()
     assert not at.exception
     assert at.dataframe[0].value["params"].tolist() == [
         analyze(dataclasses.replace(R34, shortcut=s)).total_params for s in "ABC"
     ]
-    assert len(at.get("graphviz_chart")) == 3
+    assert len(at.get("bidi_component")) == 3
 
     at.selectbox(key="cmp2.block").set_value("bottleneck").run()
     assert not at.exception
