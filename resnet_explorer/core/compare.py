@@ -9,12 +9,21 @@ message, and every value still goes through :func:`~.config.read_link`'s validat
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from .analysis import analyze
-from .config import PRESETS, LinkProblem, ResNetConfig, config_to_query, nearest_preset, read_link
+from .config import (
+    PRESETS,
+    LinkProblem,
+    ResNetConfig,
+    _closest,
+    config_to_query,
+    nearest_preset,
+    read_link,
+)
 
 __all__ = [
     "MIN_COLUMNS",
@@ -42,6 +51,10 @@ COMPARISONS: dict[str, tuple[ResNetConfig, ...]] = {
     "shortcut_options": tuple(dataclasses.replace(_R34, shortcut=s) for s in "ABC"),
 }
 DEFAULT_COMPARISON = "plain_vs_residual"
+# A column's key: "c" and its number in ASCII digits (str.isdigit() is true for "c²", which int()
+# refuses), at most three of them (c10 sorts after c9; a 5,000-digit column is no column).
+_COLUMN = re.compile(r"c[0-9]{1,3}")
+_COLUMN_KEYS = tuple(f"c{i}" for i in range(1, MAX_COLUMNS + 1))
 
 
 def encode_config(config: ResNetConfig) -> str:
@@ -83,11 +96,13 @@ def comparison_from_query(
     """Configs from ``c1``…``c4`` in order, plus what was wrong (:class:`LinkProblem`, each a str).
 
     Never raises: a bad part of a column costs only that part, extra columns are dropped, a
-    column given twice is ignored, and fewer than two usable columns give the default
-    comparison, each with a message saying so. A value may be a list (a repeated key's values).
+    column given twice is ignored, a key meant as a column but not one (``c²``, ``c-1``) is
+    ignored, and fewer than two usable columns give the default comparison, each with a message
+    saying so. A value may be a list (a repeated key's values).
     """
-    problems: list[LinkProblem] = []
-    keys = sorted((k for k in query if k[:1] == "c" and k[1:].isdigit()), key=lambda k: int(k[1:]))
+    problems = [_not_column(k) for k in query if _looks_like_column(k) and not _COLUMN.fullmatch(k)]
+    # int() is safe on a _COLUMN key: one to three ASCII digits.
+    keys = sorted((k for k in query if _COLUMN.fullmatch(k)), key=lambda k: int(k[1:]))
     bounds = (MIN_COLUMNS, MAX_COLUMNS)
     texts = {}
     for k in keys:
@@ -113,6 +128,20 @@ def comparison_from_query(
             problems.append(LinkProblem("too_few_columns", "", len(configs), bounds=bounds))
         configs = list(COMPARISONS[DEFAULT_COMPARISON])
     return configs, problems
+
+
+def _looks_like_column(key: str) -> bool:
+    """A key meant as a column but not one ("c²", "c-1", "c1 ", "C1"): said, not silently dropped.
+    Keys with letters after the c ("color", a tracking parameter) are not the comparison's."""
+    text = key.strip()
+    return text[:1] in ("c", "C") and len(text) > 1 and not any(ch.isalpha() for ch in text[1:])
+
+
+def _not_column(key: str) -> LinkProblem:
+    # repr: a space or an invisible character in the key shows ('c1 '), where the code span would not.
+    return LinkProblem(
+        "not_column", "", repr(key), options=_COLUMN_KEYS, suggestion=_closest(key, _COLUMN_KEYS)
+    )
 
 
 def column_label(index: int, config: ResNetConfig) -> str:

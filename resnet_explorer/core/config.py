@@ -32,6 +32,7 @@ __all__ = [
     "config_to_query",
     "config_from_query",
     "read_link",
+    "read_whole",
     "LinkProblem",
     "LINK_PROBLEMS",
     "ConfigError",
@@ -514,6 +515,7 @@ _ENGLISH: dict[str, str] = {
     "conflict": "{detail}",
     "unknown_lang": "lang: got {value!r}; allowed: {allowed}",
     "not_pair": "{value!r}: expected field=value, e.g. shortcut=A",
+    "not_column": "{value}: not a column key; columns are {allowed}",
     "too_many_columns": "{value} columns in the link; showing the first {last} (allowed: {allowed})",
     "too_few_columns": "{value} column(s) in the link; a comparison needs {allowed}: "
     "showing the default comparison",
@@ -664,19 +666,46 @@ def config_to_query(config: ResNetConfig, base: str | None = None) -> dict[str, 
     return query
 
 
+# A link's numbers are plain ASCII digits: str.isdigit() is true for "²", which int() refuses, and
+# int() and float() take "٣" and "1_000". No backtracking: the regexes stay linear on 5,000 digits.
+_WHOLE = re.compile(r"([+-]?)([0-9]+)")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def read_whole(field: str, raw: object, lo: int, hi: int) -> int | LinkProblem:
+    """A whole number from ``lo`` to ``hi`` that a link gives as ``field``, or what is wrong with it
+    (``not_whole``, ``out_of_range``). Never raises: every page's link reader takes its numbers here.
+
+    Surrounding whitespace is allowed; the number itself is an optional sign and ASCII digits. One
+    with more digits (leading zeros aside) than the widest bound is out of range without ``int()``
+    reading it: ``int()`` refuses strings of more than 4,300 digits, leading zeros included.
+    """
+    match = _WHOLE.fullmatch(str(raw).strip())
+    if match is None:
+        return LinkProblem("not_whole", field, raw, bounds=(lo, hi))
+    sign, digits = match[1], match[2].lstrip("0") or "0"
+    if len(digits) <= max(len(str(abs(lo))), len(str(abs(hi)))):
+        value = -int(digits) if sign == "-" else int(digits)
+        if lo <= value <= hi:
+            return value
+    return LinkProblem("out_of_range", field, raw, bounds=(lo, hi))
+
+
 def _parse_field(name: str, raw: str) -> Any:
     """One field of a link, parsed and checked on its own; a bad value raises a :class:`LinkError`."""
     default = getattr(ResNetConfig(), name)
     if name == "stages":
-        try:
-            stages = parse_stages(raw)
-        except ValueError:
-            raise LinkError(LinkProblem("stages_format", name, raw)) from None
+        if not re.fullmatch(r"[0-9, ]*", raw):  # ASCII digits only (see _WHOLE)
+            raise LinkError(LinkProblem("stages_format", name, raw))
+        # Split as parse_stages splits, but each count read by read_whole, not int(): int() refuses
+        # more than 4,300 digits, leading zeros included.
+        counts = [part for part in re.split(r"[, ]", raw) if part]
         lo, hi = LIMITS["stages"]
-        if not lo <= len(stages) <= hi:
+        if not lo <= len(counts) <= hi:
             raise LinkError(LinkProblem("stages_count", name, raw, bounds=(lo, hi)))
         lo, hi = LIMITS["blocks"]
-        if not all(lo <= n <= hi for n in stages):
+        stages = tuple(read_whole(name, count, lo, hi) for count in counts)
+        if any(isinstance(n, LinkProblem) for n in stages):
             raise LinkError(LinkProblem("stage_blocks", name, raw, bounds=(lo, hi)))
         return stages
     if isinstance(default, bool):
@@ -685,22 +714,17 @@ def _parse_field(name: str, raw: str) -> Any:
         return raw.lower() in ("1", "true")
     if isinstance(default, float):
         bounds = (0, DROP_PATH_MAX)
-        try:
-            value = float(raw)
-        except ValueError:
-            raise LinkError(LinkProblem("not_number", name, raw, bounds=bounds)) from None
-        if not 0.0 <= value <= DROP_PATH_MAX:  # also refuses nan
+        if not _DECIMAL.fullmatch(raw.strip()):  # ASCII digits (see _WHOLE); also refuses nan and inf
+            raise LinkError(LinkProblem("not_number", name, raw, bounds=bounds))
+        value = float(raw.strip())
+        if not 0.0 <= value <= DROP_PATH_MAX:
             raise LinkError(LinkProblem("out_of_range", name, raw, bounds=bounds))
         return value
     if isinstance(default, int):
-        lo, hi = LIMITS[name]
-        # int() also takes "٣" and "1_000"; a link's number is plain ASCII digits.
-        if not re.fullmatch(r"[+-]?[0-9]+", raw.strip()):
-            raise LinkError(LinkProblem("not_whole", name, raw, bounds=(lo, hi)))
-        # A 5,000-digit number is out of range; int() would refuse it only past 4,300 digits.
-        if len(raw.strip().lstrip("+-").lstrip("0")) > len(str(hi)) or not lo <= int(raw) <= hi:
-            raise LinkError(LinkProblem("out_of_range", name, raw, bounds=(lo, hi)))
-        return int(raw)
+        value = read_whole(name, raw, *LIMITS[name])
+        if isinstance(value, LinkProblem):
+            raise LinkError(value)
+        return value
     if name in _CHOICES and raw not in _CHOICES[name]:
         raise LinkError(
             LinkProblem(

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from ..core import paper
 from ..core.analysis import analyze, block_arithmetic
-from ..core.config import PRESETS, ResNetConfig, config_to_query
+from ..core.config import PRESETS, LinkProblem, ResNetConfig, config_to_query, read_whole
 from .questions import Question
 
 __all__ = [
@@ -90,14 +90,13 @@ class Step:
     questions: tuple[Question, ...]
 
 
-def parse_step(raw: object) -> tuple[int, str | None]:
-    """``?step=`` -> (step, problem or None). A missing step is step 1; a bad one is reported."""
+def parse_step(raw: object) -> tuple[int, LinkProblem | None]:
+    """``?step=`` -> (step, problem or None). A missing step is step 1; a bad one is step 1 and
+    reported (a :class:`LinkProblem`, which a page words in its language). Never raises."""
     if raw is None or raw == "":
         return 1, None
-    text = str(raw).strip()
-    if text.isdigit() and 1 <= int(text) <= N_STEPS:
-        return int(text), None
-    return 1, f"step: got {text!r}; allowed: a whole number from 1 to {N_STEPS}"
+    number = read_whole("step", raw, 1, N_STEPS)
+    return (1, number) if isinstance(number, LinkProblem) else (number, None)
 
 
 def _link(name: str, label: str, **changes: Any) -> Link:

@@ -15,7 +15,7 @@ from ..lesson import N_STEPS, Question, Step, check, parse_step
 from ..lesson import step as build_step
 from ..lesson.figures import block_diagram
 from ..lesson.steps import BLOCK_WIDTHS, SUCCESSORS, demo_results
-from .session import lang, sync_url, translator
+from .session import as_code, lang, link_problem, sync_url, translator
 
 __all__ = ["current_step", "navigation", "show_step", "LAB_STATE"]
 
@@ -33,19 +33,14 @@ TITLES = {
 LAB_STATE = {"train.pair": "paper", "train.depth": 56, "train.reference": True}
 
 
-def _md(text: str) -> str:
-    """A student's typed answer shown inside Markdown: as inline code, which renders nothing."""
-    return "`" + str(text).replace("`", "'")[:40] + "`"
-
-
 def current_step() -> int:
     """The step in the address (``?step=3``); a bad one is named and step 1 shown instead."""
     tr = translator()
     raw = st.query_params.get("step")
     number, problem = parse_step(raw)
     sync_url({"step": str(number)})
-    if problem:
-        st.warning(tr("lesson.bad_step", given=_md(raw), n=N_STEPS), icon=":material/link_off:")
+    if problem:  # the link's text only as code: st.warning renders Markdown
+        st.warning(tr("lesson.bad_step", problem=link_problem(problem)), icon=":material/link_off:")
     return number
 
 
@@ -160,11 +155,11 @@ def _ask(q: Question, labels: dict[str, str] | None = None) -> None:
     if verdict.status == "wrong":
         side = {"high": tr("lesson.too_high"), "low": tr("lesson.too_low")}.get(verdict.direction or "", "")
         st.error(
-            f"{tr('lesson.wrong', given=_md(shown_given))} {side}  \n{tr(verdict.hint, **values)}",
+            f"{tr('lesson.wrong', given=as_code(shown_given))} {side}  \n{tr(verdict.hint, **values)}",
             icon=":material/lightbulb:",
         )
     elif verdict.status == "unreadable":
-        st.warning(tr("lesson.unreadable", given=_md(shown_given)), icon=":material/keyboard:")
+        st.warning(tr("lesson.unreadable", given=as_code(shown_given)), icon=":material/keyboard:")
     if st.session_state.get(f"lesson.{q.id}.revealed"):
         st.info(tr(q.working, **values), icon=":material/visibility:")
 

@@ -153,6 +153,58 @@ def test_compare_link_text_is_shown_only_as_code() -> None:
     assert any("`c1`" in w and "`shortcut`" in w for w in warnings), warnings
 
 
+# Issue 26: links that crashed the Lesson and Compare (str.isdigit() is true for "²", which int()
+# refuses; int() refuses more than 4,300 digits) or drew a live link or image in their warning.
+BAD_STEPS = {
+    "superscript": "²",
+    "digits_5000": "1" * 5000,
+    "zeros_5000": "0" * 5000 + "9",
+    "arabic_indic": "٣",
+    "link": "\n\n[Log in](https://ev.il/x)",
+    "image": "\n\n![x](https://ev.il/i.png)",
+}
+BAD_COLUMNS = {
+    "superscript": {"c²": "resnet50"},
+    "space": {"c1 ": ""},
+    "minus": {"c-1": ""},
+    "zeros_5000": {"c1": "resnet18;width=" + "0" * 5000 + "9999", "c2": "resnet34"},
+    "link": {"c1": "resnet18", "c2": "\n\n![x](https://ev.il/i.png)", "c³": "\n\n[Log in](https://ev.il/x)"},
+}
+
+
+def _only_code(warnings: list[str], lang: str) -> None:
+    """Each warning is in ``lang`` and shows the link's text only inside code spans."""
+    assert warnings, "the bad link is reported"
+    for body in warnings:
+        # A code span cannot cross a blank line (CommonMark): each paragraph has its own spans.
+        outside = " ".join(_outside_code(part) for part in re.split(r"\n[ \t]*\n", body))
+        for fragment in ("](", "http", "ev.il", "<img"):
+            assert fragment not in outside, f"{fragment!r} rendered as Markdown in {body!r}"
+        if lang == "zh":
+            assert CJK.search(body) and "got" not in outside and "allowed" not in outside, body
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", list(BAD_STEPS))
+def test_a_bad_lesson_step_is_said_as_code(name: str, lang: str) -> None:
+    at = _run({"step": BAD_STEPS[name], "lang": lang}, "pages/Lesson.py")
+    warnings = _warnings(at)
+    _only_code(warnings, lang)
+    assert any("`step`" in w for w in warnings), warnings
+    assert "1/7" in at.title[0].value  # step 1 instead
+    assert at.query_params.get("step") == "1"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", list(BAD_COLUMNS))
+def test_a_bad_compare_link_is_said_as_code(name: str, lang: str) -> None:
+    at = _run({**BAD_COLUMNS[name], "lang": lang}, "pages/Compare.py")
+    _only_code(_warnings(at), lang)
+    # The comparison drawn is one the address can hold again: two to four readable columns.
+    columns = [k for k in at.query_params if k != "lang"]
+    assert 2 <= len(columns) <= 4 and all(k in ("c1", "c2", "c3", "c4") for k in columns), at.query_params
+
+
 @pytest.mark.parametrize("page", [p.path for p in PAGES])
 def test_lang_stays_in_the_address_on_every_page(page: str) -> None:
     at = _run({"lang": "zh"}, page)
