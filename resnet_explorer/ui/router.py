@@ -2,12 +2,17 @@
 
 ``app.py`` calls :func:`run`: page config, the server's settings, the session's state (read from
 the link once), then ``st.navigation`` over :data:`PAGES` and the chosen page. Each page file
-starts with :func:`page_setup`, which sets its tab title and draws the language switch.
+starts with :func:`page_setup`, which sets its tab title and icon, draws the language switch and
+declares the page's language on ``<html lang>``.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -16,7 +21,43 @@ from .. import settings
 from ..i18n import t
 from .session import init_lang, init_session, keep_lang_in_url, lang, lang_errors, language_switch, tr
 
-__all__ = ["PageSpec", "PAGES", "run", "page_setup"]
+__all__ = [
+    "PageSpec",
+    "PAGES",
+    "run",
+    "page_setup",
+    "APP_ICON",
+    "favicon",
+    "declare_lang",
+    "HTML_LANG",
+    "LANG_SCRIPT",
+    "LANG_SCRIPT_CSP",
+]
+
+APP_ICON = ":material/account_tree:"
+# Tab icons, one PNG per Material Symbol a page names (rendered from the Material Symbols Rounded
+# font Streamlit ships; docs/notes.md). Streamlit would draw a ``:material/…:`` page icon from
+# fonts.gstatic.com: offline that is a console error per page and an empty tab icon.
+_ICONS = Path(__file__).resolve().parents[1] / "assets" / "icons"
+
+# <html lang> per session language, as BCP 47 tags: plain "zh" names no script, so screen readers
+# and the browser's font fallback could pick Traditional forms; zh-CN is Simplified Chinese.
+HTML_LANG: dict[str, str] = {"en": "en", "zh": "zh-CN"}
+# Streamlit's index.html says lang="en" whatever the page's language and has no setting for it, so
+# the page sets it itself. One fixed text for every language (the tag rides in data-lang), because
+# deploy/nginx.conf allows an inline script only by the SHA-256 of its text: LANG_SCRIPT_CSP.
+LANG_SCRIPT = "document.documentElement.lang = document.currentScript.dataset.lang;"
+LANG_SCRIPT_CSP = "'sha256-" + base64.b64encode(hashlib.sha256(LANG_SCRIPT.encode()).digest()).decode() + "'"
+# st.html with a script is an element of the page, and every element adds the page's gap (1 rem)
+# above the next one. It sits in a keyed container that this style hides (display: none takes it
+# out of the layout; its script runs all the same). A style-only st.html goes to Streamlit's event
+# container and takes no space itself. (A browser without :has(), Firefox before 121, keeps the
+# container's empty wrapper: a 1 rem gap, nothing worse.)
+_LANG_BOX = "re_html_lang"
+_HIDE_LANG_BOX = (
+    f'<style>[data-testid="stLayoutWrapper"]:has(> .st-key-{_LANG_BOX}), .st-key-{_LANG_BOX}'
+    " { display: none !important; }</style>"
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +84,7 @@ PAGES: tuple[PageSpec, ...] = (
 
 def run() -> None:
     """Start this run of the app: settings, session state, navigation, then the page itself."""
-    st.set_page_config(page_title="ResNet Explorer", page_icon=":material/account_tree:", layout="wide")
+    st.set_page_config(page_title="ResNet Explorer", page_icon=favicon(APP_ICON), layout="wide")
     try:
         settings.validate_all()
     except settings.SettingsError as exc:
@@ -67,9 +108,10 @@ def run() -> None:
     page.run()
 
 
-def page_setup(title_key: str, icon: str = ":material/account_tree:") -> None:
-    """First call of every page: its browser-tab title, the sidebar language switch, and ``lang``
-    kept in the address (with a warning if the link asked for a language the app lacks)."""
+def page_setup(title_key: str, icon: str = APP_ICON) -> None:
+    """First call of every page: its browser-tab title and icon (``icon``: a ``:material/…:`` name
+    with a PNG in assets/icons/), the sidebar language switch, ``lang`` kept in the address (with a
+    warning if the link asked for a language the app lacks) and on ``<html lang>``."""
     if PagesManager.uses_pages_directory:
         # Streamlit's legacy pages/ mode ran this file alone, without the router: it does so for the
         # first session after a server start that opens a page's own address (/Classify), and for
@@ -81,10 +123,42 @@ def page_setup(title_key: str, icon: str = ":material/account_tree:") -> None:
     title = t(title_key, lang())
     st.set_page_config(
         page_title=title if "ResNet Explorer" in title else f"{title} · ResNet Explorer",
-        page_icon=icon,
+        page_icon=favicon(icon),
         layout="wide",
     )
     language_switch()
     keep_lang_in_url()
+    declare_lang()
     for problem in lang_errors():
         st.warning(problem, icon=":material/translate:")
+
+
+@functools.cache
+def favicon(icon: str) -> str:
+    """The tab icon for a ``:material/name:`` icon: the shipped PNG as a ``data:`` URL.
+
+    A data URL, not the file's path: Streamlit would copy a path into each session's media files and
+    the browser would fetch it again per session; a data URL needs no request, and the deployment's
+    CSP already allows ``img-src data:``. A name without a shipped PNG gets the app's icon (never
+    Google's: tests/app/test_page_head.py checks that every page's icon is shipped).
+    """
+    name = icon.removeprefix(":material/").removesuffix(":")
+    path = _ICONS / f"{name}.png"
+    if not path.is_file():
+        path = _ICONS / "account_tree.png"
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def declare_lang() -> None:
+    """Set ``<html lang>`` to the session's language, on every run of every page.
+
+    Drawn on every run because Streamlit removes what a run does not draw. The browser runs the
+    script again only when its text changes (a language switch) or the element is drawn afresh (a
+    new page, a reload); a rerun in the same language leaves ``<html lang>`` as it was set.
+    """
+    st.html(_HIDE_LANG_BOX)
+    with st.container(key=_LANG_BOX):
+        st.html(
+            f'<script data-lang="{HTML_LANG.get(lang(), "en")}">{LANG_SCRIPT}</script>',
+            unsafe_allow_javascript=True,
+        )
