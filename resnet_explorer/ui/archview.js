@@ -45,6 +45,15 @@ function fmtBytes(n) {
 }
 const fmtExact = (n) => n.toLocaleString("en-US");
 
+// A label longer than its box ("pre-act bottleneck ×18", a long shape) is narrowed to fit, not cut.
+function fitText(node, maxW) {
+  if (node.getComputedTextLength && node.getComputedTextLength() > maxW) {
+    node.setAttribute("textLength", maxW);
+    node.setAttribute("lengthAdjust", "spacingAndGlyphs");
+  }
+  return node;
+}
+
 // --- the model of what is drawn ------------------------------------------------------------------
 
 function blockOf(run, j) { // block j of a run: the run's first block, renamed
@@ -194,11 +203,25 @@ class Picture {
     } else st.open.add(id);
   }
 
+  // A stage opens and closes; a block opens and is inspected; a layer is inspected.
   activate(id, expandable) {
     const st = this.st;
     if (expandable) this.toggle(id);
-    st.sel = id;
+    const group = this.scene.groups.some((g) => g.id === id);
+    if (!group) st.sel = id;
     this.changedView(expandable && st.open.has(id) ? id : null);
+    if (!group) this.keepClearOfInspector(id);
+  }
+
+  // The inspector lies over the picture's right side: bring what was picked out from under it.
+  keepClearOfInspector(id) {
+    const node = this.viewport.querySelector(`[data-id="${CSS.escape(id)}"]`);
+    if (!node || this.inspector.classList.contains("av-empty")) return;
+    const n = node.getBoundingClientRect();
+    const panel = this.inspector.getBoundingClientRect();
+    const frame = this.frame.getBoundingClientRect();
+    if (panel.top >= frame.bottom || n.right <= panel.left - 8) return; // a phone's panel is below
+    this.panBy(Math.max(frame.left + 8 - n.left, panel.left - 16 - n.right), 0);
   }
 
   // The whole drawing, from the scene and what is open. Rows: the overview, then for every open
@@ -373,7 +396,7 @@ class Picture {
     }
     let ty = y + (card ? 22 : 25);
     for (const [text, cls] of lines) {
-      if (text) el("text", { x: cx, y: ty, class: cls, "text-anchor": "middle", style: tcolor }, g, text);
+      if (text) fitText(el("text", { x: cx, y: ty, class: cls, "text-anchor": "middle", style: tcolor }, g, text), w - 12);
       ty += cls.includes("t0") ? 20 : 19;
     }
     if (grp.kind === "stage") this.blockTicks(g, grp, x + 8, y + h - 17, w - 16, maxCount, L);
@@ -487,7 +510,7 @@ class Picture {
       [`${run.in} → ${run.out}`, "av-t3"],
       [`${fmtCount(run.params)} ${L.params} ×${run.count}`, "av-t3"],
     ];
-    texts.forEach(([t, cls], i) => el("text", { x: x + w / 2, y: y + 22 + i * 20, class: cls, "text-anchor": "middle", style: tstyle }, g, t));
+    texts.forEach(([t, cls], i) => fitText(el("text", { x: x + w / 2, y: y + 22 + i * 20, class: cls, "text-anchor": "middle", style: tstyle }, g, t), w - 12));
     this.shortcutArc(g, x + 6, x + w - 6, y, run.shortcut, L);
     this.focusable(g, runId, `${grp.id}.${run.first}–${last}, ×${run.count} ${L.fold}. ${L.expand}`, true, false);
   }
@@ -507,7 +530,7 @@ class Picture {
       [`${block.in} → ${block.out}`, "av-t3"],
       [`${fmtCount(block.params)} ${L.params}`, "av-t3"],
     ];
-    texts.forEach(([t, cls], i) => el("text", { x: x + w / 2, y: y + 22 + i * 20, class: cls, "text-anchor": "middle", style: tstyle }, g, t));
+    texts.forEach(([t, cls], i) => fitText(el("text", { x: x + w / 2, y: y + 22 + i * 20, class: cls, "text-anchor": "middle", style: tstyle }, g, t), w - 12));
     el("text", { x: x + w - 6, y: y + 16, class: "av-chevron", "text-anchor": "end", style: tstyle }, g, open ? "▾" : "▸");
     this.shortcutArc(g, x + 6, x + w - 6, y, block.shortcut, L);
     this.focusable(g, block.id, `${L.block} ${block.id}, ${block.in} → ${block.out}, ${L[`shortcut.${block.shortcut}`]}. ${open ? L.collapse : L.expand}`, true, open);
@@ -594,7 +617,7 @@ class Picture {
     el("rect", { x, y, width: w, height: h, rx: 6, style: fill ? `fill:${fill.fill}` : null }, g);
     const tstyle = fill ? `fill:${fill.text}` : null;
     const short = l.kind === "BatchNorm2d" ? "BN" : l.kind === "ReLU" ? "ReLU" : l.op;
-    el("text", { x: x + w / 2, y: y + h / 2 - (h > 50 ? 4 : -4), class: "av-t3b", "text-anchor": "middle", style: tstyle }, g, short);
+    fitText(el("text", { x: x + w / 2, y: y + h / 2 - (h > 50 ? 4 : -4), class: "av-t3b", "text-anchor": "middle", style: tstyle }, g, short), w - 8);
     if (h > 50 && l.params) el("text", { x: x + w / 2, y: y + h / 2 + 16, class: "av-t4", "text-anchor": "middle", style: tstyle }, g, fmtCount(l.params));
     el("title", {}, g, `${l.name}: ${l.op}, ${l.in} → ${l.out}`);
     this.focusable(g, l.name, `${l.name}: ${l.op}, ${l.in} → ${l.out}`, false, false);

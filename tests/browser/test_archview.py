@@ -41,7 +41,10 @@ def _inside(inner: dict, outer: dict, slack: float = 1.0) -> bool:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("preset", ["resnet152", "resnet1202", "resnet18", "resnet50", "resnet56"])
+@pytest.mark.parametrize(
+    "preset",
+    ["resnet152", "resnet1202", "resnet18", "resnet50", "resnet56", "resnext50_32x4d", "preact_resnet164"],
+)
 def test_the_whole_network_is_on_the_first_screen(app_url, browser, preset: str, lang: str) -> None:
     context, page = _open(browser, f"{app_url}/?preset={preset}&lang={lang}")
     try:

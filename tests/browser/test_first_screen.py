@@ -91,10 +91,16 @@ def test_explorer_block_arithmetic_in_readable_type(app_url, wall, lang):
             return {size: parseFloat(s.fontSize), family: s.fontFamily}; }""")
         assert style["size"] >= 20, f"{number} is set at {style['size']} px"
         assert "mono" not in style["family"].lower(), f"{number} is set in {style['family']}"
+    # The first screen is the architecture picture's (issue 20); the arithmetic is the next screen,
+    # right under the view picker: scrolled to the picker, the sum is in view.
+    wall.get_by_role("radio", name=t("view.blocks", lang), exact=True).evaluate(
+        "e => e.scrollIntoView({block: 'start'})"
+    )
+    wall.wait_for_timeout(300)
     _on_first_screen(
         wall,
         wall.get_by_text(f"{3 * 3 * 256 * 256 * 2:,}", exact=False).first,
-        f"the basic block's 1,179,648 ({lang})",
+        f"the basic block's 1,179,648, one screen down ({lang})",
     )
     _no_errors_nor_sideways_scroll(wall)
     _shot(wall, f"explorer_blocks_{lang}")

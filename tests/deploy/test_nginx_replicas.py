@@ -335,12 +335,19 @@ def _one_replica(trial: Trial, cookie: str) -> str:
     return replicas.pop()
 
 
-def test_graphs_draw_under_the_csp(browser, trial):
-    """st.graphviz_chart compiles WebAssembly: the CSP's 'wasm-unsafe-eval' is what lets it."""
+def test_pictures_and_graphs_draw_under_the_csp(browser, trial):
+    """The architecture picture's script is imported from a blob: URL (components v2: the CSP's
+    script-src blob:), and st.graphviz_chart compiles WebAssembly ('wasm-unsafe-eval')."""
     context, page = open_context(browser, trial)
     try:
         page.goto(f"{trial.url}/Compare")
         wait_for_app(page)
+        page.locator(".av-root .av-tick").first.wait_for()  # Compare's pictures, drawn by our script
+        page.goto(f"{trial.url}/?preset=resnet18")
+        wait_for_app(page)
+        page.locator('[data-id="layer3"]').click()  # the Explorer's picture, and it answers a click
+        page.locator('[data-id="layer3.0"]').wait_for()
+        page.get_by_role("radio", name="Graph", exact=True).click()
         page.wait_for_selector('[data-testid="stGraphVizChart"] svg')
         assert page.evaluate("window.__csp") == []
     finally:
