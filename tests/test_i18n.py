@@ -350,6 +350,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
         for code in _call_constants(f"resnet_explorer/classify/{f}.py", "ImageInputError")
     },
     "classify.ckpterr.{}": _checkpoint_codes,
+    "classify.worker.{}": lambda: _call_constants("resnet_explorer/classify/session.py", "WorkerError"),
     "classify.note.{}": lambda: (
         _call_constants("resnet_explorer/classify/images.py", "append")
         | _call_constants("resnet_explorer/core/checkpoints.py", "Note")

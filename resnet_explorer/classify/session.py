@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from ..core.checkpoints import CheckpointError
@@ -21,6 +22,8 @@ from .images import ImageInputError
 
 __all__ = [
     "REFUSALS",
+    "WorkerError",
+    "JOB_TIMEOUT_S",
     "source_options",
     "default_source",
     "JobRunner",
@@ -33,8 +36,26 @@ __all__ = [
     "in_rows",
 ]
 
+# A job longer than this is taken for hung: the worker is restarted and the page offers a retry. The
+# slowest real job, ResNet-152 on a first run (process start, weights read, the job), takes ~20 s on a
+# busy 2-core server; a CPU-bound hang would hold the one worker every session shares.
+JOB_TIMEOUT_S = 120.0
+
+
+class WorkerError(RuntimeError):
+    """The worker died under a job (killed, out of memory) or a job ran past ``JOB_TIMEOUT_S``.
+
+    ``code`` is "gone" or "timeout"; the page words it (``classify.worker.<code>``) and offers a retry.
+    """
+
+    def __init__(self, code: str, seconds: float = JOB_TIMEOUT_S) -> None:
+        self.code, self.values = code, {"s": f"{seconds:.0f}"}
+        what = "the classification process ended" if code == "gone" else f"no result after {seconds:.0f} s"
+        super().__init__(f"{what}; it has been restarted")
+
+
 # What a job may raise that the page shows as a message (anything else is a bug and shows as one).
-REFUSALS = (CheckpointError, ImageInputError, ModelTooLargeError, ValueError, OSError)
+REFUSALS = (CheckpointError, ImageInputError, ModelTooLargeError, ValueError, OSError, WorkerError)
 
 
 def source_options(pretrained: Sequence[str], has_digits: bool, has_lab: bool) -> list[str]:
@@ -64,26 +85,46 @@ class JobRunner(Protocol):
 
     def pending(self) -> int: ...
 
+    def restart(self) -> None: ...
+
 
 def run_and_wait(
-    pool: JobRunner, job: Any, tick: Callable[[int], None], interval_s: float = 0.15
+    pool: JobRunner,
+    job: Any,
+    tick: Callable[[int], None],
+    interval_s: float = 0.15,
+    timeout_s: float = JOB_TIMEOUT_S,
 ) -> tuple[str, Any]:
     """Submit ``job``, call ``tick(jobs_ahead)`` until it is done, and return ``("ok", outcome)`` or
     ``("error", exception)`` for a refusal the page can word.
 
     ``tick`` draws the waiting message. Streamlit raises inside an element call when the browser tab
     has gone away, so the ``finally`` here cancels a job still queued for a page nobody looks at.
-    ``jobs_ahead`` is 0 when the job runs (or when nothing was queued before it).
+    ``jobs_ahead`` is 0 when the job runs (or when nothing was queued before it). A worker that dies
+    under the job, or a job still running after ``timeout_s`` once it started, is a ``WorkerError``;
+    on a time-out the worker is restarted, so the next job does not queue behind a hung one.
     """
     ahead = pool.pending()
     tick(0)  # before submitting: the first job after a server start waits for the worker to start
-    future = pool.submit(job)
+    try:
+        future = pool.submit(job)
+    except BrokenProcessPool:  # it died again while starting: say so, the next try starts it anew
+        return "error", WorkerError("gone")
+    started: float | None = None
     try:
         while not future.done():
             waiting = pool.pending() - 1
-            tick(waiting if waiting > 0 and ahead else 0)
+            queued = waiting > 0 and ahead
+            if not queued and started is None:
+                started = time.monotonic()
+            if started is not None and time.monotonic() - started > timeout_s:
+                pool.restart()
+                return "error", WorkerError("timeout", timeout_s)
+            tick(waiting if queued else 0)
             time.sleep(interval_s)
         return "ok", future.result()
+    except (BrokenProcessPool, CancelledError):  # the worker died, or was restarted, under this job
+        return "error", WorkerError("gone")
     except REFUSALS as exc:
         return "error", exc
     finally:

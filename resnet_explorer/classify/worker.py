@@ -286,7 +286,23 @@ def run_job(job: ClassifyJob) -> JobOutcome:
     return JobOutcome(result, steps, display, tuple(notes + model_notes), tuple(x.shape), pictures)
 
 
-def _init_worker(threads: int) -> None:
+def _exit_with_parent(parent: int, every_s: float = 1.0) -> None:
+    """End this worker once its server is gone (a SIGKILLed server left it running for ever, holding
+    0.6-1.45 GB). The parent's death is seen as a new parent id (the orphan is re-parented); Linux's
+    PR_SET_PDEATHSIG would fire when the *thread* that spawned the worker ends, which here is any
+    page's script run, so it is not used."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(every_s)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="classify-parent-watch", daemon=True).start()
+
+
+def _init_worker(threads: int, parent: int | None = None) -> None:
+    _exit_with_parent(os.getppid() if parent is None else parent)
     torch.set_num_threads(threads)
     # A classification is a second or so of work a student waits for; the page's own reruns
     # (a knob, a menu) are a few milliseconds everyone waits for: those go first.
@@ -322,7 +338,7 @@ class ClassifyWorker:
                 max_workers=self.max_workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
-                initargs=(self.threads,),
+                initargs=(self.threads, os.getpid()),
             )
             # A spawned child re-imports the parent's __main__ module; under `streamlit run` that is
             # whichever page script is running, which would draw a whole page in the worker. Start
@@ -357,6 +373,21 @@ class ClassifyWorker:
     def pending(self) -> int:
         with self._lock:
             return len(self._pending)
+
+    def restart(self) -> None:
+        """Kill the worker (a hung job) and start a fresh one at the next submit.
+
+        concurrent.futures has no way to stop a running task; its processes are reached through the
+        executor's ``_processes``. The killed job's future fails with BrokenProcessPool.
+        """
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        for process in list(getattr(executor, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                process.kill()
+        executor.shutdown(wait=False)  # jobs queued behind the hung one fail as the pool breaks
 
     def shutdown(self) -> None:
         with self._lock:

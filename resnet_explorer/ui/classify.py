@@ -18,6 +18,7 @@ from ..classify.figures import signature, top_figure
 from ..classify.images import IMAGE_SUFFIXES, ImageInputError, digit_image
 from ..classify.inference import cam_for, class_names, overlay
 from ..classify.session import (
+    WorkerError,
     cam_class,
     cam_order,
     default_source,
@@ -284,8 +285,15 @@ def _refusal(exc: Exception) -> None:
             tr("classify.image_refused", reason=refusal_reason(exc, "classify.imgerr", language)),
             icon=":material/hide_image:",
         )
+    elif isinstance(exc, WorkerError):  # the worker died or hung: a sentence and a retry
+        st.warning(tr(f"classify.worker.{exc.code}", **exc.values), icon=":material/restart_alt:")
+        st.button(tr("classify.retry"), key="cls.retry", on_click=_retry, icon=":material/refresh:")
     else:
         st.error(tr("classify.failed", reason=str(exc)), icon=":material/block:")
+
+
+def _retry() -> None:
+    st.session_state.pop(_SIG, None)  # the same job runs again on this rerun (run_if_changed)
 
 
 def steps_panel() -> None:
