@@ -367,6 +367,8 @@ class Picture {
     const st = this.st;
     const open = st.open.has(grp.id);
     const g = el("g", { class: `av-node av-${grp.kind}${open ? " av-open" : ""}${flashing.has(grp.id) ? " av-flash" : ""}` }, vp);
+    // what the last knob change changed, until the next one (the outline above fades after 2.4 s)
+    if (st.flash && st.flash.has(grp.id)) g.setAttribute("data-changed", "true");
     const fill = st.color === "none" ? null : overlayFill(grp[st.color], groupMax);
     el("rect", { x, y, width: w, height: h, rx: 10, style: fill ? `fill:${fill.fill}` : null }, g);
     const tcolor = fill ? `fill:${fill.text}` : null;

@@ -133,7 +133,9 @@ def test_a_click_opens_a_stage_a_block_and_fills_the_inspector(app_url, browser,
         assert t("arch.ui.macs", lang) in text
         screenshot(page, f"archview_open_block_{lang}_1366")
         # the view is in the link: the page keeps it there after its rerun
-        page.wait_for_function("() => location.search.includes('open=')")
+        page.wait_for_function(
+            "() => location.search.includes('sel=layer3.0.conv2')"
+        )  # the last click's rerun
         query = parse_qs(urlparse(page.url).query)
         assert set(query["open"][0].split(",")) == {"layer3", "layer3.0"}, query
         assert query["sel"] == ["layer3.0.conv2"]
@@ -155,8 +157,8 @@ def test_a_knob_change_reshapes_and_marks_the_stage(app_url, browser) -> None:
         box.press("Enter")
         node = page.locator('[data-id="layer3"]')
         node.locator("text=×9").first.wait_for(timeout=60_000)
-        assert "av-flash" in (node.get_attribute("class") or ""), node.get_attribute("class")
-        assert "av-flash" not in (page.locator('[data-id="layer2"]').get_attribute("class") or "")
+        assert node.get_attribute("data-changed") == "true"  # marked (and outlined for a moment)
+        assert page.locator('[data-id="layer2"]').get_attribute("data-changed") is None
         assert page.locator('[data-id="layer3"] .av-tick').count() == 9  # a tick per block
     finally:
         context.close()
