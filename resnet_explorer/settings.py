@@ -9,6 +9,7 @@ nothing (``validate_all`` is called once per process from both).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -25,6 +26,7 @@ __all__ = [
     "train_threads",
     "max_training_runs",
     "data_root",
+    "folder_problem",
 ]
 
 
@@ -69,7 +71,7 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "RESNET_EXPLORER_DATA",
-            "a folder path",
+            "a folder this server can write to, or make",
             "where downloaded datasets live; default ~/.cache/resnet_explorer/data",
         ),
     )
@@ -155,13 +157,52 @@ def data_root() -> Path:
     return Path(raw).expanduser() if raw else Path.home() / ".cache" / "resnet_explorer" / "data"
 
 
+def folder_problem(path: Path) -> str | None:
+    """Why ``path`` cannot hold downloaded data (None when it can): it is made if missing, then written to.
+
+    Trying is the only honest check: ``os.access`` says yes to root on a read-only mount, and a missing
+    folder's parents decide whether it can be made.
+    """
+    import tempfile
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return "not a folder"
+    except OSError as exc:
+        return f"cannot be made ({exc.strerror or type(exc).__name__})"
+    if not path.is_dir():
+        return "not a folder"
+    try:
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        return f"not writable ({exc.strerror or type(exc).__name__})"
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _set_folder_problem(raw: str) -> str | None:
+    # once per value and process: every page run validates the settings, and a folder is made once
+    return folder_problem(Path(raw).expanduser())
+
+
+def _checked_data_root() -> Path:
+    """The data folder, checked when a teacher set it: a typo must show at start, not mid-class."""
+    raw = _raw("RESNET_EXPLORER_DATA")
+    if raw is not None and (problem := _set_folder_problem(raw)) is not None:
+        allowed = SETTINGS["RESNET_EXPLORER_DATA"].allowed
+        raise SettingsError(f"RESNET_EXPLORER_DATA: got {raw!r} ({problem}); allowed: {allowed}")
+    return data_root()
+
+
 _READERS: dict[str, Callable[[], object]] = {
     "RESNET_EXPLORER_MAX_MODEL_MB": max_model_bytes,
     "RESNET_EXPLORER_MAX_CHECKPOINT_MB": max_checkpoint_bytes_cap,
     "RESNET_EXPLORER_CLASSIFY_THREADS": classify_threads,
     "RESNET_EXPLORER_TRAIN_THREADS": train_threads,
     "RESNET_EXPLORER_MAX_TRAINING_RUNS": max_training_runs,
-    "RESNET_EXPLORER_DATA": data_root,
+    "RESNET_EXPLORER_DATA": _checked_data_root,
 }
 
 
@@ -173,7 +214,12 @@ def validate_all() -> None:
             read()
         except SettingsError as exc:
             problems.append(str(exc))
-    unknown = sorted(k for k in os.environ if k.startswith("RESNET_EXPLORER_") and k not in SETTINGS)
-    problems += [f"{k}: not a setting of this app; known: {', '.join(SETTINGS)}" for k in unknown]
+    # resnet_explorer_data is as much a mistake as RESNET_EXPLORER_DAT: environment names are case-sensitive
+    unknown = sorted(k for k in os.environ if k.upper().startswith("RESNET_EXPLORER_") and k not in SETTINGS)
+    problems += [
+        f"{k}: not a setting of this app{' (names are upper case)' if k.upper() in SETTINGS else ''}; "
+        f"known: {', '.join(SETTINGS)}"
+        for k in unknown
+    ]
     if problems:
         raise SettingsError("; ".join(dict.fromkeys(problems)))

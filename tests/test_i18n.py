@@ -362,7 +362,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "link.{}": _config("LINK_PROBLEMS"),
     "cfg.error.{}": _config("CONFIG_ERRORS"),
     "train.status.{}": lambda: ("diverged", "error"),
-    "train.cifar.{}": lambda: ("ready", "download"),
+    "train.cifar.{}": lambda: ("ready", "download", "offline", "readonly"),
     "train.pair.{}": lambda: ("paper", "explorer"),
     "train.dataset.{}": lambda: ("digits", "cifar10"),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from helpers import APP, ROOT
@@ -90,3 +91,40 @@ def test_the_app_shows_the_bad_setting_and_runs_no_page(monkeypatch) -> None:
     assert "misconfigured" in at.error[0].value
     assert "RESNET_EXPLORER_MAX_MODEL_MB: got 'abc'" in at.code[0].value
     assert not at.metric and not at.title  # no page ran
+
+
+# --- the data folder (issue 26 §5) -----------------------------------------------------------------
+
+
+def test_a_data_folder_that_is_a_file_or_cannot_be_made_is_refused_at_start(monkeypatch, tmp_path) -> None:
+    afile = tmp_path / "a_file"
+    afile.write_text("x")
+    for raw, why in ((str(afile), "not a folder"), (str(afile / "under"), "cannot be made")):
+        monkeypatch.setenv("RESNET_EXPLORER_DATA", raw)
+        with pytest.raises(settings.SettingsError) as err:
+            settings.validate_all()
+        assert f"RESNET_EXPLORER_DATA: got {raw!r} ({why}" in str(err.value), str(err.value)
+
+
+def test_a_missing_data_folder_is_made(monkeypatch, tmp_path) -> None:
+    wanted = tmp_path / "made" / "here"
+    monkeypatch.setenv("RESNET_EXPLORER_DATA", str(wanted))
+    settings.validate_all()
+    assert wanted.is_dir()
+
+
+def test_a_read_only_data_folder_is_said_as_such_not_as_no_internet(tmp_path) -> None:
+    from resnet_explorer.train.data import DatasetUnavailableError, cifar10_status, load_cifar10
+
+    # /proc/self is a folder no one, root included, can create a file in (chmod would not stop root)
+    status, detail = cifar10_status(Path("/proc/self"))
+    assert status == "readonly" and "/proc/self: not writable" in detail, (status, detail)
+    with pytest.raises(DatasetUnavailableError, match="data folder cannot be written"):
+        load_cifar10(8, root=Path("/proc/self"))
+
+
+def test_lower_case_names_are_reported_like_misspelt_ones(monkeypatch) -> None:
+    monkeypatch.setenv("resnet_explorer_data", "/tmp")
+    with pytest.raises(settings.SettingsError) as err:
+        settings.validate_all()
+    assert "resnet_explorer_data: not a setting of this app (names are upper case)" in str(err.value)

@@ -158,16 +158,20 @@ def _reachable(url: str, timeout: float = 3.0) -> str | None:
 
 
 def cifar10_status(root: Path | None = None) -> tuple[str, str]:
-    """("ready" | "download" | "offline", detail): whether CIFAR-10 can be used here, and how.
+    """("ready" | "download" | "readonly" | "offline", detail): whether CIFAR-10 can be used here, and how.
 
-    A quick TCP probe (3 s at most) decides "offline" before torchvision's downloader, which has
-    no timeout of its own, could hang a request.
+    A data folder the server cannot write is said as such ("readonly", its path and why), not taken
+    for a missing network. A quick TCP probe (3 s at most) decides "offline" before torchvision's
+    downloader, which has no timeout of its own, could hang a request.
     """
     from torchvision.datasets import CIFAR10
 
     root = settings.data_root() if root is None else Path(root)
     if _cifar_files_present(root):
         return "ready", str(root / CIFAR10.base_folder)
+    problem = settings.folder_problem(root)
+    if problem is not None:
+        return "readonly", f"{root}: {problem}"
     reason = _reachable(CIFAR10.url)
     if reason is None:
         return "download", CIFAR10.url
@@ -187,6 +191,11 @@ def load_cifar10(input_size: int = 32, root: Path | None = None, limit: int | No
         raise ValueError(f"input_size: got {input_size!r}; allowed for CIFAR-10: whole numbers 8 to 64")
     root = settings.data_root() if root is None else Path(root)
     status, detail = cifar10_status(root)
+    if status == "readonly":
+        raise DatasetUnavailableError(
+            f"CIFAR-10 cannot be downloaded: the data folder cannot be written ({detail}); "
+            "set RESNET_EXPLORER_DATA to a writable folder, or use the digits dataset"
+        )
     if status == "offline":
         raise DatasetUnavailableError(
             f"CIFAR-10 needs internet; not reachable ({detail}). Use the digits dataset, which ships offline."

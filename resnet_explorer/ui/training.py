@@ -171,8 +171,9 @@ def read_settings(tr: Tr) -> tuple[str, int, TrainSettings | None, str | None]:
 
 def show_cifar_status(tr: Tr) -> bool:
     status, detail = cifar10_status()  # a file check, else a TCP probe of at most 3 s
-    if status == "offline":
-        st.warning(tr("train.cifar.offline", detail=detail), icon=":material/cloud_off:")
+    if status in ("offline", "readonly"):
+        icon = ":material/cloud_off:" if status == "offline" else ":material/folder_off:"
+        st.warning(tr(f"train.cifar.{status}", detail=detail), icon=icon)
         return False
     st.info(tr(f"train.cifar.{'ready' if status == 'ready' else 'download'}", limit=lab.CIFAR_LIMIT))
     return True

@@ -96,6 +96,21 @@ def test_cifar_offline_is_said_on_the_page(monkeypatch, tmp_path):
     assert at.button(key="train.start").disabled
 
 
+def test_a_read_only_data_folder_is_said_on_the_page_not_as_offline(monkeypatch):
+    from pathlib import Path
+
+    from resnet_explorer import settings
+
+    # The default folder, unwritable (a teacher's RESNET_EXPLORER_DATA is refused at start instead).
+    monkeypatch.setattr(settings, "data_root", lambda: Path("/proc/self"))
+    at = fresh()
+    at.radio(key="train.dataset").set_value("cifar10").run()
+    warnings = " ".join(w.value for w in at.warning)
+    assert "its data folder cannot be written" in warnings and "/proc/self" in warnings, warnings
+    assert "needs internet" not in warnings
+    assert at.button(key="train.start").disabled
+
+
 def _tiny_request(epochs: int, poll_timeout: float = 20.0) -> RunRequest:
     def tiny(shortcut: str):
         return dataclasses.replace(
