@@ -154,14 +154,19 @@ class ResNetConfig:
         (Sec. 3.3) of a successor keep every layer it has in common with them: ResNet-D's average
         pool lives on a projection (Bag of Tricks, arXiv 1812.01187, Fig. 2c), so it goes with
         options none and A; stochastic depth and zero-initialised last BNs silence the residual
-        branch, which a plain net has no shortcut around, so they go with option none.
+        branch, which a plain net has no shortcut around, so they go with option none. Option A pads
+        with zeros and cannot crop (the ``pad_narrows`` rule), so a stem wider than the first stage's
+        output narrows to that output with option A.
         """
         keep_pool = self.shortcut_pool and shortcut in ("B", "C")
         plain = shortcut == "none"
+        first = self.width * self.expansion
+        narrow = shortcut == "A" and self.stem_channels > first
         return dataclasses.replace(
             self,
             shortcut=shortcut,
             shortcut_pool=keep_pool,
+            stem_width=first if narrow else self.stem_width,
             drop_path=0.0 if plain else self.drop_path,
             zero_init_residual=False if plain else self.zero_init_residual,
         )
@@ -188,6 +193,7 @@ CONFIG_ERRORS = (
     "pool_projection",
     "se_squeeze",
     "plain_silenced",
+    "pad_narrows",
 )
 
 
@@ -337,6 +343,31 @@ def _validate(c: ResNetConfig) -> None:
             field="se_ratio",
             ratio=c.se_ratio,
             channels=c.width * c.expansion,
+        )
+    # Option A pads the identity with zero channels where the width grows (Sec. 3.3: "zero entries
+    # padded for increasing dimensions"); no reference drops channels: fb.resnet.torch's resnet.lua
+    # concatenates x with x * 0 (out = 2·in), akamaster's resnet.py pads planes // 4 on each side.
+    # A stem wider than the first stage's output would need layer1.0's shortcut to crop, which
+    # F.pad does silently with a negative pad, so that net is refused rather than built wrong. Only
+    # layer1.0 can narrow: every later stage doubles the width.
+    first = c.width * c.expansion
+    if c.shortcut == "A" and c.stem_channels > first:
+        least = -(-c.stem_width // c.expansion)
+        raise ConfigError(
+            f"stem_width: got {c.stem_width} with shortcut 'A'; option A pads a shortcut with zero channels "
+            f"and cannot drop any, and the stem's {c.stem_width} channels are more than the {first} the "
+            f"first stage puts out (width {c.width} × {c.expansion}): allowed: stem_width 0 to {first}, "
+            f"width at least {least}, or shortcut 'B' or 'C'",
+            "pad_narrows",
+            field="stem_width",
+            stem=c.stem_width,
+            other="shortcut",
+            shortcut=c.shortcut,
+            channels=first,
+            width=c.width,
+            expansion=c.expansion,
+            least=least,
+            options=("B", "C"),
         )
     if c.shortcut == "none" and (c.drop_path or c.zero_init_residual):
         name = "drop_path" if c.drop_path else "zero_init_residual"

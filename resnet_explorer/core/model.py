@@ -75,6 +75,10 @@ class ZeroPadShortcut(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x[:, :, :: self.stride, :: self.stride]
         extra = self.out_channels - x.shape[1]
+        if extra < 0:  # F.pad would crop with a negative pad; the config refuses such nets (pad_narrows)
+            raise ValueError(
+                f"zero-pad shortcut: {x.shape[1]} channels in, {self.out_channels} out; it cannot crop"
+            )
         before = extra // 2 if self.placement == "both" else 0
         return F.pad(x, (0, 0, 0, 0, before, extra - before))
 
@@ -158,6 +162,8 @@ class ResidualBlock(nn.Module):
         super().__init__()
         self.preact = preact
         self.shortcut_kind = spec.shortcut
+        # Which input the shortcut reads, x or BN-ReLU(x): the plan decides (plan._shortcut_reads_preact).
+        self.shortcut_preact = spec.shortcut_preact
         self.branch_names = [_local(s, spec.name) for s in spec.branch]
         for s in spec.branch:
             self.add_module(_local(s, spec.name), _leaf(s))
@@ -180,17 +186,15 @@ class ResidualBlock(nn.Module):
         for i, name in enumerate(self.branch_names):
             out = self._modules[name](out)
             if self.preact and i == 1:
-                pre = out  # BN-ReLU(x): what a pre-activation projection reads
+                pre = out  # BN-ReLU(x), before the first conv (relu1 is in place on bn1's output, not x)
         if self.drop_path is not None:
             out = self.drop_path(out)
         if self.shortcut_kind == "none":  # plain net: no shortcut at all
             pass
-        elif self.downsample is None:  # identity
+        elif self.downsample is None:  # identity: x itself, never pre-activated
             out = out + x
-        elif self.shortcut_kind == "projection":
-            out = out + self.downsample(pre)
-        else:  # zero-pad reads x itself: it has no weights to pre-activate for
-            out = out + self.downsample(x)
+        else:  # projection or zero-pad, on x or on BN-ReLU(x) as the plan says
+            out = out + self.downsample(pre if self.shortcut_preact else x)
         return self.relu(out) if self.relu is not None else out
 
 

@@ -64,6 +64,9 @@ class BlockSpec:
     # Stochastic depth: probability that training drops this block's branch (Huang et al. 2016).
     drop_prob: float = 0.0
     groups: int = 1  # of the inner 3x3 conv
+    # The shortcut reads BN-ReLU(x), the block's pre-activated input, rather than x itself
+    # (pre-activation only; see _shortcut_reads_preact).
+    shortcut_preact: bool = False
 
     @property
     def layers(self) -> tuple[LayerSpec, ...]:
@@ -89,6 +92,7 @@ class BlockSpec:
             self.shortcut,
             self.in_shape,
             self.groups,
+            self.shortcut_preact,
             tuple(x.kind for x in self.layers),
         )
 
@@ -223,6 +227,28 @@ def _shortcut_kind(c: ResNetConfig, in_c: int, out_c: int, stride: int) -> str:
     return "zero-pad" if changes else "identity"
 
 
+def _shortcut_reads_preact(c: ResNetConfig, kind: str, index: int) -> bool:
+    """Whether a pre-activation block's shortcut reads BN-ReLU(x) (True) or x itself (False).
+
+    The references split the input before or after the block's first BN-ReLU, per option:
+    - identity: x itself, as the authors' resnet-pre-act.lua (KaimingHe/resnet-1k-layers) and timm's
+      ResNetV2 do: the identity path stays free of any BN or ReLU (arXiv 1603.05027, Sec. 3).
+    - B and A, where the shape changes: resnet-pre-act.lua's units "for increasing dimensions" apply a
+      "common BN, ReLU" before the split, so the projection reads the pre-activated input; option A's
+      zero-pad, in the same place, does too (a parameter-free shortcut, the same split).
+    - C (projections everywhere): only fb.resnet.torch's models/preresnet.lua has it; its layer() makes
+      the first unit of each stage "both_preact" (branch and shortcut read BN-ReLU(x)) and the others
+      preactivate the branch alone, so their projections read x. (Its ImageNet net makes stage 1's
+      first unit "no_preact" after a stem ending in BN-ReLU: that shortcut too reads an activated x.)
+    preresnet.lua's "both_preact" also feeds an identity shortcut BN-ReLU(x) (CIFAR's layer1.0); that
+    is not followed: the authors' code and timm keep identities clean, as the paper argues.
+    A shape change only happens in a stage's first unit, so every case is "index 0 and not identity".
+    """
+    if not c.preact or kind in ("identity", "none"):
+        return False
+    return index == 0
+
+
 def _squeeze_excite(c: ResNetConfig, b: _Builder, name: str, **where) -> LayerSpec:
     """SE unit on the branch's output (Hu et al. 2018, Fig. 3): C -> C/r -> C, 1x1 convs with bias."""
     ch = b.shape[0]
@@ -298,13 +324,13 @@ def _block(
 
     sc_where = dict(stage=f"layer{stage}", block=index, role="shortcut")
     shortcut_layers: tuple[LayerSpec, ...] = ()
+    reads_preact = _shortcut_reads_preact(c, kind, index)
+    # BN-ReLU keeps the shape, so either input has x_shape; BlockSpec.shortcut_preact says which one.
+    b.shape = pre_shape if reads_preact else x_shape
     if kind == "projection":
-        # Pre-activation projections read the pre-activated input, as in the authors' code.
-        b.shape = pre_shape if c.preact else x_shape
         shortcut_layers = _projection(c, b, name, out_c, stride, **sc_where)
     elif kind == "zero-pad":
         # Option A: subsample by the stride, then append zero channels; no parameters (Sec. 3.3).
-        b.shape = x_shape
         shortcut_layers = (
             b._emit(f"{name}.downsample", "ZeroPadShortcut", out_shape, 1, stride, 0, **sc_where),
         )
@@ -326,6 +352,7 @@ def _block(
         post,
         drop_prob,
         c.groups if c.block == "bottleneck" else 1,
+        reads_preact,
     )
 
 
