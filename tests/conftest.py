@@ -101,15 +101,22 @@ def app_url(app_server: AppServer) -> str:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
+    """The one Playwright of the test session: its sync API runs an event loop of its own, and a second
+    ``sync_playwright()`` while this one is open fails ("Sync API inside the asyncio loop")."""
     playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
     exe = shutil.which("chromium")
     if exe is None:
         pytest.fail("chromium not found: .ci/run installs Debian's chromium package")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    b = playwright.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
 
 
 @pytest.fixture

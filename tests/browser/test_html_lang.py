@@ -59,23 +59,21 @@ def _is_page_address(url: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def lna_browser() -> Iterator:
+def lna_browser(playwright) -> Iterator:
     """Chromium as conftest starts it, without its Local Network Access check.
 
     A document that Playwright fulfils (to add the CSP header) has no network address, so Chromium
     counts it as a public site and refuses its websocket to 127.0.0.1; behind nginx the header comes
-    with a real response and the check never fires.
+    with a real response and the check never fires. Launched from the session's one Playwright.
     """
-    playwright_api = pytest.importorskip("playwright.sync_api")
     exe = shutil.which("chromium")
     if exe is None:
         pytest.fail("chromium not found: .ci/run installs Debian's chromium package")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=exe, args=[*CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"]
-        )
-        yield b
-        b.close()
+    b = playwright.chromium.launch(
+        executable_path=exe, args=[*CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"]
+    )
+    yield b
+    b.close()
 
 
 @pytest.fixture
