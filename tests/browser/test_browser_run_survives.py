@@ -42,7 +42,10 @@ def _start(page, lang: str, epochs: int) -> None:
     box.press("Enter")
     wait_for_app(page)
     page.get_by_role("button", name=t("train.start", lang), exact=True).click()
-    page.wait_for_function(_TRAINING, timeout=180_000)  # the child is training, not still starting
+    assert _running(page, lang, 120_000), "Start did not start a run"
+    # the child is training, not still starting (a spawned interpreter importing torch on a busy
+    # machine; a full test run's server has served every other browser test before this one)
+    page.wait_for_function(_TRAINING, timeout=600_000)
 
 
 def _sidebar_link(page, key: str, lang: str):
