@@ -553,7 +553,6 @@ class Picture {
     const mid = y + G.layerH / 2;
     this.rowFrame(vp, y0, 0, title, parentBox);
     let x = G.pad;
-    const startX = x;
     el("text", { x, y: mid - 10, class: "av-t3" }, vp, block ? block.in : owner.in);
     x += 8;
     const edge = (x1, x2, shape) => {
@@ -564,14 +563,17 @@ class Picture {
     x += 20;
     let shape = null;
     const seq = block ? branch : layers;
-    for (const l of seq) {
-      edge(x, x + G.layerGap, shape);
-      x += G.layerGap;
-      const w = widthOf(l);
-      this.layerBox(vp, l, x, y, w, max);
-      shape = l.out;
-      x += w;
-    }
+    const chain = (items) => { // layers in a row, an edge with the incoming shape before each
+      for (const l of items) {
+        edge(x, x + G.layerGap, shape);
+        x += G.layerGap;
+        const w = widthOf(l);
+        this.layerBox(vp, l, x, y, w, max);
+        shape = l.out;
+        x += w;
+      }
+    };
+    chain(seq);
     if (block) {
       edge(x, x + G.layerGap, shape);
       x += G.layerGap;
@@ -581,7 +583,6 @@ class Picture {
       el("circle", { cx: ax, cy: mid, r: 16 }, add);
       el("text", { x: ax, y: mid + 6, "text-anchor": "middle", class: "av-t2" }, add, "+");
       el("title", {}, add, L.add);
-      const addX = x;
       x += 32;
       shape = block.out;
       // the shortcut, from the block's input to the addition
@@ -596,19 +597,10 @@ class Picture {
           sx += w + 24;
         }
       }
-      for (const l of post) {
-        edge(x, x + G.layerGap, shape);
-        x += G.layerGap;
-        const w = widthOf(l);
-        this.layerBox(vp, l, x, y, w, max);
-        shape = l.out;
-        x += w;
-      }
-      void addX;
+      chain(post);
     }
     edge(x, x + G.layerGap, shape);
     x += G.layerGap;
-    void startX;
     return { y: y + G.layerH + 40 + G.rowGap, width: x + G.pad };
   }
 
