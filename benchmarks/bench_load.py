@@ -160,6 +160,8 @@ class Server:
     role: str = "ours"  # "ours" (its numbers are checked), "trivial" or "skeleton" (yardsticks)
     loop: str = "installed"  # "installed": uvloop when importable (as Streamlit does); "asyncio": hidden
     cwd: Path = ROOT  # the checkout it runs from (--baseline: another one)
+    flags: tuple[str, ...] = ()  # more `streamlit run` flags
+    env: dict[str, str] = field(default_factory=dict)  # more environment
     port: int = 0
     proc: subprocess.Popen | None = None
     log: Path | None = None
@@ -171,7 +173,8 @@ class Server:
         flags += ["--server.headless", "true"]
         if self.gc is not None:
             flags += ["--runner.postScriptGC", str(self.gc).lower()]
-        env = dict(os.environ)
+        flags += list(self.flags)
+        env = dict(os.environ) | self.env
         if self.loop == "asyncio":
             # Streamlit imports uvloop if it can and falls back to asyncio on ModuleNotFoundError
             # (streamlit.web.bootstrap): a package of that name that raises it, ahead on the path.
@@ -221,6 +224,7 @@ class Session:
         self.port, self.page, self.query = port, page, query
         self.ws: websockets.ClientConnection | None = None
         self.page_hash = ""
+        self.session_id = ""  # the server's id for this session (uploads are sent under it)
         self.widgets: dict[str, object] = {}  # user key -> the widget's element proto
 
     async def connect(self) -> None:
@@ -252,8 +256,9 @@ class Session:
             kind = fwd.WhichOneof("type")
             if kind == "navigation":
                 self.page_hash = fwd.navigation.page_script_hash
-            elif kind == "new_session" and fwd.new_session.page_script_hash:
-                self.page_hash = fwd.new_session.page_script_hash
+            elif kind == "new_session":
+                self.session_id = fwd.new_session.initialize.session_id or self.session_id
+                self.page_hash = fwd.new_session.page_script_hash or self.page_hash
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 element = fwd.delta.new_element
                 etype = element.WhichOneof("type")
@@ -297,6 +302,62 @@ async def _open_once(port: int, query: str, paint: str, start: float, page: str 
         return Run(errors=[f"{type(exc).__name__}: {exc}"])
     finally:
         await session.close()
+
+
+# --- uploads (HTTP, as the browser sends them) ------------------------------------------------------
+
+
+def put_file(port: int, session_id: str, file_id: str, name: str, data: bytes) -> int:
+    """PUT one file into the server's upload store for ``session_id``, as Streamlit's uploader does
+    (multipart, with the XSRF cookie the health check sets echoed in its header); the HTTP status."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    try:
+        conn.request("GET", "/_stcore/health")
+        health = conn.getresponse()
+        health.read()
+        cookie = health.getheader("Set-Cookie", "").split(";", 1)[0]  # _streamlit_xsrf=<token>
+        boundary = "bench-load-boundary"
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        tail = f"\r\n--{boundary}--\r\n".encode()
+        conn.putrequest("PUT", f"/_stcore/upload_file/{session_id}/{file_id}")
+        conn.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
+        conn.putheader("Content-Length", str(len(head) + len(data) + len(tail)))
+        conn.putheader("Cookie", cookie)
+        conn.putheader("X-Xsrftoken", cookie.split("=", 1)[1] if "=" in cookie else "")
+        conn.endheaders()
+        for part in (head, memoryview(data), tail):
+            conn.send(part)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    except (BrokenPipeError, ConnectionResetError):  # refused mid-body: the server closed on us
+        return 413
+    finally:
+        conn.close()
+
+
+def upload_bytes_held(port: int) -> int:
+    """Bytes in the server's upload store, from its own metrics (``cache_memory_bytes``)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/metrics", timeout=10) as r:
+        text = r.read().decode()
+    return sum(
+        int(float(line.rsplit(" ", 1)[1]))
+        for line in text.splitlines()
+        if line.startswith("cache_memory_bytes") and "UploadedFileManager" in line
+    )
+
+
+def uploader_state(widget: object, file_id: str, name: str, size: int) -> WidgetState:
+    """The widget state a browser sends once its uploader has sent a file."""
+    state = WidgetState(id=widget.id)  # type: ignore[attr-defined]
+    info = state.file_uploader_state_value.uploaded_file_info.add()
+    info.file_id, info.name, info.size = file_id, name, size
+    return state
 
 
 def presets_for(n: int) -> list[str]:

@@ -22,6 +22,7 @@ __all__ = [
     "validate_all",
     "max_model_bytes",
     "max_checkpoint_bytes_cap",
+    "max_upload_bytes_held",
     "classify_threads",
     "train_threads",
     "max_training_runs",
@@ -53,6 +54,11 @@ SETTINGS: dict[str, Setting] = {
             "RESNET_EXPLORER_MAX_CHECKPOINT_MB",
             "a number of megabytes above 0, e.g. 1024",
             "largest checkpoint file accepted, whatever the model; default 1024",
+        ),
+        Setting(
+            "RESNET_EXPLORER_MAX_UPLOADS_MB",
+            "a number of megabytes above 0, e.g. 1024",
+            "uploaded bytes all sessions of this server may hold at once; default 1024",
         ),
         Setting(
             "RESNET_EXPLORER_CLASSIFY_THREADS",
@@ -129,6 +135,15 @@ def max_checkpoint_bytes_cap() -> int:
     return _megabytes("RESNET_EXPLORER_MAX_CHECKPOINT_MB", 1024)
 
 
+def max_upload_bytes_held() -> int:
+    """What all sessions of this server may hold in uploaded files at once.
+
+    Streamlit keeps each upload's bytes in the server's memory until its session ends; 1 GiB is a
+    class of 30 with a 25 MB photo each, or three of the largest checkpoints the server takes.
+    """
+    return _megabytes("RESNET_EXPLORER_MAX_UPLOADS_MB", 1024)
+
+
 def classify_threads() -> int:
     """Threads for the classify worker's torch: all cores but one, which stays free for the server."""
     return _positive_int("RESNET_EXPLORER_CLASSIFY_THREADS", lambda: max(1, _cores() - 1))
@@ -199,6 +214,7 @@ def _checked_data_root() -> Path:
 _READERS: dict[str, Callable[[], object]] = {
     "RESNET_EXPLORER_MAX_MODEL_MB": max_model_bytes,
     "RESNET_EXPLORER_MAX_CHECKPOINT_MB": max_checkpoint_bytes_cap,
+    "RESNET_EXPLORER_MAX_UPLOADS_MB": max_upload_bytes_held,
     "RESNET_EXPLORER_CLASSIFY_THREADS": classify_threads,
     "RESNET_EXPLORER_TRAIN_THREADS": train_threads,
     "RESNET_EXPLORER_MAX_TRAINING_RUNS": max_training_runs,

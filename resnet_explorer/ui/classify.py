@@ -39,6 +39,7 @@ from ..classify.worker import (
 )
 from ..core.checkpoints import CHECKPOINT_SUFFIXES, CheckpointError
 from ..core.config import ResNetConfig
+from . import uploads
 from .session import lang, translator
 from .tables import stage_label
 
@@ -59,6 +60,7 @@ def _heldout(seed: int) -> tuple[np.ndarray, np.ndarray]:
 def weights_panel(config: ResNetConfig) -> WeightsSource | None:
     """The weights radio and what each choice needs; returns the source in use (None: not ready)."""
     tr, language = translator(), lang()
+    uploads.install()  # once per server: the bound on uploads held and the sweeper of closed tabs' files
     pretrained = {f"imagenet:{w.version}": w for w in W.available_for(config)}
     digits, trained = digits_source(), st.session_state.get("trained_model")
     options = source_options(list(pretrained), digits is not None, trained is not None)
@@ -106,8 +108,12 @@ def weights_panel(config: ResNetConfig) -> WeightsSource | None:
         source = lab_source(trained)
     elif choice == "upload":
         st.caption(tr("classify.ckpt_help", name=explorer))
-        ckpt = st.file_uploader(
-            tr("classify.ckpt_upload"), type=[s.lstrip(".") for s in CHECKPOINT_SUFFIXES], key="cls.ckpt"
+        ckpt = uploads.uploader(
+            tr("classify.ckpt_upload"),
+            "cls.ckpt",
+            CHECKPOINT_SUFFIXES,
+            uploads.checkpoint_limit_mb(),
+            "application/octet-stream",
         )
         if ckpt is not None:
             source = config_source("upload", config, ckpt.name, data=ckpt.getvalue(), filename=ckpt.name)
@@ -169,8 +175,8 @@ def image_panel(source: WeightsSource | None) -> dict[str, Any]:
         default="sample",
     )
     if mode == "upload":
-        up = st.file_uploader(
-            tr("classify.image_upload"), type=[s.lstrip(".") for s in IMAGE_SUFFIXES], key="cls.image"
+        up = uploads.uploader(
+            tr("classify.image_upload"), "cls.image", IMAGE_SUFFIXES, uploads.IMAGE_LIMIT_MB, "image/*"
         )
         return {"image": up.getvalue()} if up is not None else {}
     if mode == "camera":
@@ -280,6 +286,8 @@ def _refusal(exc: Exception) -> None:
                 hide_index=True,
                 key="cls.keytable",
             )
+            if exc.values.get("total", 0) > len(exc.rows):
+                st.caption(tr("classify.keytable_cut", shown=len(exc.rows), total=exc.values["total"]))
     elif isinstance(exc, ImageInputError):
         st.error(
             tr("classify.image_refused", reason=refusal_reason(exc, "classify.imgerr", language)),

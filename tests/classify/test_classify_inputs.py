@@ -23,6 +23,7 @@ from safetensors.torch import save as st_save
 from resnet_explorer import PRESETS, build_model
 from resnet_explorer.classify.images import ImageInputError, load_image
 from resnet_explorer.core.checkpoints import (
+    KEY_ROWS_PER_PROBLEM,
     CheckpointFormatError,
     CheckpointSizeError,
     KeyMismatchError,
@@ -193,6 +194,23 @@ def test_weights_of_another_config():
     big = {k: torch.zeros(v.shape, dtype=v.dtype) for k, v in r18.state_dict().items()}
     with pytest.raises(CheckpointSizeError, match="allowed at most"):
         read_state_dict(st_save(big), "r18.safetensors", CFG)
+
+
+def test_the_key_table_of_a_flood_of_keys_is_bounded_and_keeps_the_missing_ones():
+    # A 13 MB safetensors of scalars gave a 200,102-row table, all of it sent back from the worker
+    # and drawn. The counts stay whole; the table keeps the first rows of each kind of problem.
+    flood = {f"junk.{i}": torch.zeros(()) for i in range(200_102)}
+    data = st_save(flood)
+    assert 10 * 2**20 < len(data) < 16 * 2**20
+    cfg = PRESETS["resnet18"]
+    with pytest.raises(KeyMismatchError) as info:
+        read_state_dict(data, "flood.safetensors", cfg)
+    n_keys = len(build_model(cfg, device="meta").state_dict())
+    kinds = {p: sum(r.problem == p for r in info.value.rows) for p in ("unexpected", "missing")}
+    assert kinds == {"unexpected": KEY_ROWS_PER_PROBLEM, "missing": KEY_ROWS_PER_PROBLEM}
+    assert info.value.values["total"] == 200_102 + n_keys - 20  # 20 num_batches_tracked are filled
+    assert info.value.values["shown"] == 2 * KEY_ROWS_PER_PROBLEM
+    assert "200102 unexpected" in str(info.value)
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf")])
