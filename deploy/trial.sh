@@ -68,7 +68,9 @@ trap cleanup EXIT
 for k in $(seq "$replicas"); do
     p=$((port + k))
     # setsid: the replica is its process group's leader, so cleanup can stop its workers too.
-    (cd "$root" && exec setsid "$python" -m streamlit run app.py \
+    # `serve`: streamlit run app.py once the RESNET_EXPLORER_* settings hold; a bad one stops the
+    # replica before it listens (its log says which), so it never answers health "ok".
+    (cd "$root" && exec setsid "$python" -m resnet_explorer serve -- \
         --server.address 127.0.0.1 --server.port "$p" --server.headless true \
         >"$prefix/logs/replica-$k.log" 2>&1) &
     pids+=("$!")

@@ -28,6 +28,7 @@ COMMANDS = (
     "resnet_explorer.cli.train",
     "resnet_explorer.cli.weights",
     "resnet_explorer.cli.demo",
+    "resnet_explorer.cli.serve",
 )
 
 # The run's language, set by main() before any parser is built, so that a sub-command module can

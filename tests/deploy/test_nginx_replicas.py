@@ -125,7 +125,7 @@ def _read_lines(stream, lines: queue.Queue[str]) -> None:
     lines.put("")  # end of output: trial.sh exited
 
 
-def start_trial(tmp_path: Path, replicas: int = 2) -> Trial:
+def start_trial(tmp_path: Path, replicas: int = 2, env: dict[str, str] | None = None) -> Trial:
     port = _free_base_port(replicas)
     err = open(tmp_path / "trial.stderr", "wb")  # closed by stop_trial
     proc = subprocess.Popen(
@@ -135,7 +135,11 @@ def start_trial(tmp_path: Path, replicas: int = 2) -> Trial:
         stderr=err,
         text=True,
         start_new_session=True,
-        env={**os.environ, "TMPDIR": str(tmp_path)},  # its prefix folder and logs go with the test's
+        env={
+            **os.environ,
+            **(env or {}),
+            "TMPDIR": str(tmp_path),
+        },  # its prefix folder and logs go with the test's
     )
     trial = Trial(proc=proc, stderr=err, url="", logs=Path())
     lines: queue.Queue[str] = queue.Queue()  # read by a thread: select() cannot see Python's buffer
