@@ -119,7 +119,10 @@ metric = st.segmented_control(
     key="cmp.metric",
 )
 overlay = charts.stage_overlay_figure([analyze(c) for c in configs], names, metric, ui.lang(), theme())
-st.plotly_chart(overlay, theme=None, key="cmp.overlay", config={"displaylogo": False})
+overlay_alt = tr(
+    "alt.compare.overlay", metric=tr(f"compare.metric.{metric}"), models=tr("cfg.list_sep").join(names)
+)
+st.plotly_chart(overlay, theme=None, key="cmp.overlay", config={"displaylogo": False}, alt=overlay_alt)
 
 st.subheader(tr("compare.graphs"))
 st.caption(tr("compare.graphs_caption"))

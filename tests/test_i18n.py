@@ -323,6 +323,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "col.{}": _columns,
     "chart.pick.{}": _charts("CHARTS"),
     "chart.caption.{}": _charts("CHARTS"),
+    "alt.chart.{}": _charts("CHARTS"),  # each chart's text alternative
     "chart.family.{}": _charts("SWEEP_FAMILIES"),
     "chart.option.{}": lambda: {*_config("SHORTCUTS")()},
     "chart.part.{}": lambda: ("branch", "shortcut"),  # Analysis.stages' branch_*/shortcut_* columns

@@ -191,7 +191,11 @@ def image_panel(source: WeightsSource | None) -> dict[str, Any]:
             key="cls.digit",
             format_func=lambda i: tr("classify.digit_option", i=i, label=int(labels[i])),
         )
-        st.image(digit_image(images[idx], 8), caption=tr("classify.digit_truth", label=int(labels[idx])))
+        st.image(
+            digit_image(images[idx], 8),
+            caption=tr("classify.digit_truth", label=int(labels[idx])),
+            alt=tr("alt.classify.digit", label=int(labels[idx])),
+        )
         return {"digit": tuple(float(v) for v in images[idx].ravel())}
     photo = st.selectbox(tr("classify.photo_sample"), ["china.jpg", "flower.jpg"], key="cls.photo")
     return {"sample_photo": photo}
@@ -243,7 +247,10 @@ def outcome_panel(source: WeightsSource | None, job_input: dict[str, Any]) -> bo
     if language == "zh" and source.kind == "imagenet":
         st.caption(tr("classify.english_only"))
     chart, cam = st.columns([3, 2])
-    chart.plotly_chart(top_figure(result, classes, language), key="cls.top5")
+    top5 = tr("cfg.list_sep").join(f"{names[i]} {q:.1%}" for i, q in result.top[:5])
+    chart.plotly_chart(
+        top_figure(result, classes, language), key="cls.top5", alt=tr("alt.classify.top5", classes=top5)
+    )
     with cam:
         picked = st.selectbox(
             tr("classify.cam_class"),
@@ -256,6 +263,7 @@ def outcome_panel(source: WeightsSource | None, job_input: dict[str, Any]) -> bo
         st.image(
             encoded if encoded is not None else overlay(outcome.display, cam_for(result, picked)),
             caption=tr("classify.cam_caption", name=names[picked]),
+            alt=tr("alt.classify.cam", name=names[picked]),
             width="stretch",
         )
     st.caption(tr("classify.cam_explain"))
@@ -316,9 +324,11 @@ def steps_panel() -> None:
         for col, n in zip(st.columns(per_row), row, strict=False):
             step = outcome.steps[n]
             shape = "×".join(map(str, step.shape))
+            words = tr(f"classify.step.{step.code}", **step.values)
             col.image(
                 outcome.pictures.steps[n],
-                caption=f"{tr(f'classify.step.{step.code}', **step.values)} · {shape}",
+                caption=f"{words} · {shape}",
+                alt=tr("alt.classify.step", step=words),
                 width="stretch",
             )
 
@@ -340,6 +350,11 @@ def maps_panel() -> None:
             col.image(
                 outcome.pictures.maps[n],
                 width="stretch",
+                alt=tr(
+                    "alt.classify.map",
+                    stage=stage_label(stage.name),
+                    channels=", ".join(map(str, stage.channels)),
+                ),
                 caption=tr(
                     "classify.map_caption",
                     stage=stage_label(stage.name),

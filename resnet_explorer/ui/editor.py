@@ -22,6 +22,7 @@ from ..core.config import (
     parse_stages,
     preset_name,
 )
+from .a11y import skip_link
 from .session import config_problem, labels, tr
 
 __all__ = ["config_editor", "editor_base"]
@@ -62,6 +63,10 @@ def config_editor(
         _load_into_widgets(key, config, base)
         st.session_state[f"{key}._base"] = base
 
+    if container is None:  # the Explorer's sidebar: its picture (key "arch") one Enter away (ui/a11y.py)
+        with box:
+            skip_link("arch", tr("a11y.skip_picture"))
+
     box.selectbox(
         tr("cfg.preset"),
         list(PRESETS),
@@ -88,10 +93,13 @@ def config_editor(
         help=tr("cfg.stride_at_help"),
         disabled=st.session_state[f"{key}.block"] != "bottleneck",
     )
+    # One st.columns per row, not two columns filled top to bottom: the tab order (the page's order)
+    # then follows the rows a reader sees.
+    rows = [box.columns(2) for _ in range(len(_INT_FIELDS) // 2)]
     box.selectbox(tr("cfg.stem"), STEMS, key=f"{key}.stem", format_func=labels("cfg.stem"))
     for i, name in enumerate(_INT_FIELDS):
         lo, hi = LIMITS[name]
-        (c1 if i % 2 == 0 else c2).number_input(
+        rows[i // 2][i % 2].number_input(
             tr(f"cfg.{name}"),
             min_value=lo,
             max_value=hi,
@@ -149,6 +157,7 @@ def _family_knobs(box: Any, key: str) -> None:
             help=tr("cfg.width_per_group_help"),
             disabled=not bottleneck,
         )
+        c1, c2 = st.columns(2)  # a second row, as above
         lo, hi = LIMITS["stem_width"]
         c1.number_input(
             tr("cfg.stem_width"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -217,7 +218,26 @@ def _show_demo(results: dict) -> None:
         }
     )
     curves.index.name = tr("lesson.col.epoch")
-    st.line_chart(curves, height=230, x_label=tr("lesson.col.epoch"), y_label=tr("lesson.col.train_error"))
+    finals = tr("cfg.list_sep").join(
+        tr("alt.lesson.final", net=net["label"], error=f"{net['curve']['train_error'][-1]:g}")
+        for net in results["nets"].values()
+    )
+    # Altair, not st.line_chart: its hover layer is an empty "graphics-symbol" with no name, which a
+    # screen reader announces as an unlabelled image (axe's svg-img-alt).
+    long = curves.reset_index().melt(curves.index.name, var_name="net", value_name="error")
+    chart = (
+        alt.Chart(long)
+        .mark_line()
+        .encode(
+            x=alt.X(f"{curves.index.name}:Q", title=tr("lesson.col.epoch")),
+            y=alt.Y("error:Q", title=tr("lesson.col.train_error")),
+            color=alt.Color("net:N", title=None, sort=list(curves.columns)),
+        )
+        .properties(height=230)
+    )
+    st.altair_chart(
+        chart, width="stretch", alt=tr("alt.lesson.curves", epochs=int(curves.index[-1]), finals=finals)
+    )
     st.caption(tr("lesson.degradation.results_caption", command=results["command"]))
 
 
@@ -229,7 +249,7 @@ def _step_2(step: Step) -> None:
     )
     step = build_step(2, int(width))
     f = step.facts
-    st.graphviz_chart(block_diagram(f, lang()), width="stretch")
+    st.graphviz_chart(block_diagram(f, lang()), width="stretch", alt=tr("alt.lesson.block", c=f["width"]))
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown(tr("lesson.block.intro"))

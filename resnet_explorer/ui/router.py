@@ -19,6 +19,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from .. import settings
 from ..i18n import t
+from .a11y import a11y_style
 from .session import init_lang, init_session, keep_lang_in_url, lang, lang_errors, language_switch, tr
 
 __all__ = [
@@ -129,6 +130,7 @@ def page_setup(title_key: str, icon: str = APP_ICON) -> None:
     language_switch()
     keep_lang_in_url()
     declare_lang()
+    a11y_style()  # contrast and keyboard rules (ui/a11y.py), on every page
     for problem in lang_errors():
         st.warning(problem, icon=":material/translate:")
 

@@ -56,7 +56,8 @@ def show_graph(
             icon=":material/hourglass_top:",
         )
         return dot.source
-    st.graphviz_chart(dot, width="stretch" if stretch else "content")
+    alt = tr("alt.graph", n=f"{len(g.nodes):,}")
+    st.graphviz_chart(dot, width="stretch" if stretch else "content", alt=alt)
     return dot.source
 
 
@@ -189,7 +190,7 @@ def _render_inspector(config: ResNetConfig, key: str) -> None:
         dot = graph.to_digraph(
             graph.inspector_graph(kind, width), counts=False, lang=ui.lang(), theme=theme(), shapes="channels"
         )
-        st.graphviz_chart(dot)
+        st.graphviz_chart(dot, alt=tr("alt.inspector"))
     with right:
         convs = [x for x in block.branch if x.kind == "Conv2d"]
         terms = " + ".join(f"{x.kernel}·{x.kernel}·{x.in_shape[0]}·{x.out_shape[0]}" for x in convs)
@@ -229,5 +230,6 @@ def render_charts_panel(config: ResNetConfig, key: str) -> None:
             "receptive_field": charts.receptive_field_figure,
         }[chosen]
         fig = builder(analyze(config), lang, th)
-    st.plotly_chart(fig, theme=None, key=f"{key}.fig.{chosen}", config={"displaylogo": False})
+    alt = tr(f"alt.chart.{chosen}")
+    st.plotly_chart(fig, theme=None, key=f"{key}.fig.{chosen}", config={"displaylogo": False}, alt=alt)
     st.caption(tr(f"chart.caption.{chosen}"))
