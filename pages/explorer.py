@@ -26,7 +26,7 @@ for problem in ui.url_errors():  # translated, the link's own text shown only as
     st.warning(problem, icon=":material/link_off:")
 
 report = analyze(config)
-name = preset_name(config) or tr("app.model_custom", preset=base)
+name = ui.model_title(config, base)  # the paper's name ("ResNet-56 · CIFAR"), never an id
 st.subheader(
     tr(
         "app.summary",

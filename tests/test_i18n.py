@@ -288,9 +288,16 @@ def _config(name: str) -> Callable[[], Iterable[str]]:
 
 
 def _int_fields() -> Iterable[str]:
-    from resnet_explorer.ui.editor import _INT_FIELDS
+    from resnet_explorer.ui.editor import _FAMILY_INT_FIELDS, _INT_FIELDS
 
-    return _INT_FIELDS
+    return (*_INT_FIELDS, *_FAMILY_INT_FIELDS)
+
+
+def _config_fields() -> Iterable[str]:
+    # The editor's "differs from" note names any field that differs by its box's label.
+    from resnet_explorer.core.config import ResNetConfig
+
+    return [f.name for f in dataclasses.fields(ResNetConfig)]
 
 
 def _stop_reasons() -> Iterable[str]:
@@ -315,7 +322,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "cfg.stem.{}": _config("STEMS"),
     "cfg.stride_at.{}": _config("STRIDE_AT"),
     "cfg.pad_placement.{}": _config("PAD_PLACEMENTS"),
-    "cfg.{}": _int_fields,
+    "cfg.{}": _config_fields,
     "cfg.{}_help": _int_fields,
     "view.{}": lambda: _module_tuple("pages/explorer.py", "VIEWS"),
     "stage.{}": _stage_names,
@@ -362,6 +369,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "train.grad.limit.{}": lambda: _call_constants("resnet_explorer/train/lab.py", "FlowLimitError"),
     "link.{}": _config("LINK_PROBLEMS"),
     "cfg.error.{}": _config("CONFIG_ERRORS"),
+    "preset.group.{}": _config("PRESET_GROUPS"),
     "train.status.{}": lambda: ("diverged", "error"),
     "train.cifar.{}": lambda: ("ready", "download", "offline", "readonly"),
     "train.pair.{}": lambda: ("paper", "explorer"),

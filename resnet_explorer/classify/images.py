@@ -25,6 +25,8 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
+from .digit_checks import FLAT_LEVELS, familiarity, nearly_flat
+
 __all__ = [
     "ImageInputError",
     "LoadedImage",
@@ -151,10 +153,12 @@ def load_image(data: bytes) -> LoadedImage:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             im = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)  # header only
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own words ("could be decompression bomb DOS attack") are for a server log, not a class.
         raise ImageInputError(
             "bomb",
-            f"refused before decoding: {exc}; allowed at most {MAX_PIXELS:,} pixels.",
+            f"refused before decoding: the header declares more than {Image.MAX_IMAGE_PIXELS:,} pixels; "
+            f"allowed at most {MAX_PIXELS:,} pixels.",
             {"limit": f"{MAX_PIXELS:,}", "pixels": "?"},
         ) from None
     except UnidentifiedImageError:
@@ -353,11 +357,12 @@ def photo_to_digit(
         Step("kept_light" if light_on_dark else "inverted", _display(_to_u8(ink)), ink.shape),
     ]
     peak = float(ink.max())
-    if peak < 1e-6:
+    if peak < 1e-6 or nearly_flat(grey):  # within a few grey levels: scaled up, noise would read as ink
         raise ImageInputError(
             "no_ink",
-            "no digit found: the image is one flat colour. Allowed: a dark digit "
-            "on light paper, or a light digit on a dark ground (or a held-out sample).",
+            f"no digit found: the image is one flat colour (no pixel {FLAT_LEVELS:g} grey levels from the "
+            "rest). Allowed: a dark digit on light paper, or a light digit on a dark ground "
+            "(or a held-out sample).",
         )
     mask = ink > 0.35 * peak
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
@@ -374,6 +379,9 @@ def photo_to_digit(
     steps.append(Step("bitmap", (bitmap * 255).astype(np.uint8), (32, 32)))
     counts = bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3)).astype(np.float64)  # 0..16 per block
     steps.append(Step("counts", digit_image(counts, 1), (8, 8)))
+    near = familiarity(counts)
+    if not near.familiar and notes is not None:  # the page then says so instead of naming a digit
+        notes.append(("unlike_digits", {"distance": f"{near.distance:.0f}", "limit": f"{near.limit:.0f}"}))
     return counts, tuple(steps)
 
 

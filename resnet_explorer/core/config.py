@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ __all__ = [
     "IMAGENET_PRESETS",
     "CIFAR_PRESETS",
     "FAMILY_PRESETS",
+    "PRESET_GROUPS",
+    "preset_title",
     "STEMS",
     "BLOCKS",
     "SHORTCUTS",
@@ -473,6 +476,47 @@ FAMILY_PRESETS: dict[str, ResNetConfig] = {
 }
 PRESETS: dict[str, ResNetConfig] = {**IMAGENET_PRESETS, **CIFAR_PRESETS, **FAMILY_PRESETS}
 
+# The presets as a class meets them: the 2015 paper's ImageNet nets (Table 1), its CIFAR-10 nets
+# (Sec. 4.2, Table 6), the plain twins it trains beside both (Fig. 4 and Fig. 6), then the successors.
+PRESET_GROUPS: dict[str, tuple[str, ...]] = {
+    "imagenet": tuple(n for n in IMAGENET_PRESETS if not n.startswith("plain")),
+    "cifar": tuple(n for n in CIFAR_PRESETS if not n.startswith("plain")),
+    "plain": tuple(n for n in {**IMAGENET_PRESETS, **CIFAR_PRESETS} if n.startswith("plain")),
+    "successors": tuple(FAMILY_PRESETS),
+}
+# The successors as their papers print them (ResNeXt Table 1, WRN Table 1, SE-Net, Bag of Tricks'
+# "ResNet-D", Identity Mappings' "pre-act ResNet"); "· CIFAR" where the net is built for 32 px images.
+_FAMILY_TITLES = {
+    "resnext50_32x4d": "ResNeXt-50 (32×4d)",
+    "resnext101_32x8d": "ResNeXt-101 (32×8d)",
+    "resnext101_64x4d": "ResNeXt-101 (64×4d)",
+    "wide_resnet50_2": "Wide ResNet-50-2",
+    "wide_resnet101_2": "Wide ResNet-101-2",
+    "resnet18d": "ResNet-18-D",
+    "resnet50d": "ResNet-50-D",
+    "seresnet50": "SE-ResNet-50",
+    "preact_resnet164": "Pre-act ResNet-164 · CIFAR",
+    "preact_resnet1001": "Pre-act ResNet-1001 · CIFAR",
+    "wrn28_10": "WRN-28-10 · CIFAR",
+    "wrn40_4": "WRN-40-4 · CIFAR",
+    "wrn16_8": "WRN-16-8 · CIFAR",
+}
+
+
+def preset_title(name: str) -> str:
+    """A preset as the paper names it: 'resnet50' -> 'ResNet-50', 'resnet56' -> 'ResNet-56 · CIFAR',
+    'plain34' -> 'plain-34' (the paper's lower case), 'resnext50_32x4d' -> 'ResNeXt-50 (32×4d)'.
+
+    The number alone does not tell a CIFAR-10 net from an ImageNet one, so the CIFAR nets say so.
+    """
+    if name in _FAMILY_TITLES:
+        return _FAMILY_TITLES[name]
+    found = re.fullmatch(r"(resnet|plain)(\d+)", name)
+    if found is None or name not in PRESETS:
+        raise ValueError(f"preset: got {name!r}; allowed: {', '.join(PRESETS)}")
+    title = f"{'ResNet' if found.group(1) == 'resnet' else 'plain'}-{found.group(2)}"
+    return f"{title} · CIFAR" if name in CIFAR_PRESETS else title
+
 
 def preset_name(config: ResNetConfig) -> str | None:
     """The preset this config equals, or None for a custom config."""
@@ -488,8 +532,13 @@ def nearest_preset(config: ResNetConfig) -> str:
 
 
 def parse_stages(text: str) -> tuple[int, ...]:
-    """'3,4,6,3' (or '3 4 6 3') -> (3, 4, 6, 3); the counts' ranges are ResNetConfig's to check."""
-    parts = [p.strip() for p in str(text).replace(" ", ",").split(",") if p.strip()]
+    """'3,4,6,3' (or '3 4 6 3') -> (3, 4, 6, 3); the counts' ranges are ResNetConfig's to check.
+
+    A Chinese input method's full-width digits and commas (``３，４，６，３``) and the enumeration
+    comma ``、`` read as their ASCII twins, as the Lesson's answers do (``lesson.questions.parse_number``).
+    """
+    text = unicodedata.normalize("NFKC", str(text)).replace("、", ",")
+    parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
     try:
         return tuple(int(p) for p in parts)
     except ValueError:
@@ -875,11 +924,16 @@ def config_to_code(config: ResNetConfig) -> str:
         if getattr(config, f.name) != getattr(default, f.name)
     ]
     name = preset_name(config)
-    lines = ["from resnet_explorer import ResNetConfig, analyze, build_model", ""]
+    # One import line, of exactly what the snippet uses (the Code view's note says how to install it).
     if name:
-        lines += ["from resnet_explorer import PRESETS", "", f'config = PRESETS["{name}"]']
+        lines = [
+            "from resnet_explorer import PRESETS, analyze, build_model",
+            "",
+            f'config = PRESETS["{name}"]',
+        ]
         lines += [f"# the same as ResNetConfig({', '.join(args)})" if args else "# = ResNetConfig()"]
     else:
+        lines = ["from resnet_explorer import ResNetConfig, analyze, build_model", ""]
         lines += [f"config = ResNetConfig({', '.join(args)})"]
     lines += [
         "model = build_model(config)  # an nn.Module (torchvision's layer names)",

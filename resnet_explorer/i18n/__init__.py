@@ -15,7 +15,17 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-__all__ = ["LANGUAGES", "STRINGS", "CATALOGUES", "t", "number", "value_range", "names", "config_error"]
+__all__ = [
+    "LANGUAGES",
+    "STRINGS",
+    "CATALOGUES",
+    "t",
+    "number",
+    "value_range",
+    "names",
+    "sentences",
+    "config_error",
+]
 
 LANGUAGES: dict[str, str] = {"en": "English", "zh": "简体中文"}
 CATALOGUES = Path(__file__).with_name("locales")
@@ -64,6 +74,15 @@ def value_range(lo: object, hi: object, lang: str = "en", /) -> str:
 def names(options: Iterable[str], lang: str = "en", /, code: Callable[[str], str] = str) -> str:
     """Accepted names, each through ``code``, joined as ``lang`` lists them ("A, B" / "A、B")."""
     return t("cfg.list_sep", lang).join(code(o) for o in options)
+
+
+# Languages written without spaces between sentences: a full-width 。 or ！ carries its own space.
+_UNSPACED = frozenset({"zh"})
+
+
+def sentences(lang: str, /, *parts: str) -> str:
+    """Sentences one after another as ``lang`` writes them: "Right! 3·3·…" but "正确！3·3·…"."""
+    return ("" if lang in _UNSPACED else " ").join(p for p in parts if p)
 
 
 # Parts of a ConfigError that are names or what the user gave, so shown through ``code``.

@@ -29,29 +29,29 @@ def block_diagram(facts: dict, lang: str = "en") -> graphviz.Digraph:
         fillcolor="#eef4fb",
         color=_BRANCH,
         fontname="Noto Sans CJK SC, Helvetica, Arial, sans-serif",
-        fontsize="13",
+        fontsize="16",
     )
     dot.attr(
-        "edge", color="#444444", fontname="Noto Sans CJK SC, Helvetica, Arial, sans-serif", fontsize="12"
+        "edge", color="#444444", fontname="Noto Sans CJK SC, Helvetica, Arial, sans-serif", fontsize="15"
     )
-    dot.node("x", "x", shape="plaintext", style="", fontsize="18")
-    dot.node("conv1", t("lesson.block.conv", lang, c=c, weights=f"{conv:,}"))
-    dot.node("relu1", t("lesson.block.bn_relu", lang, bn=f"{2 * c:,}"))
-    dot.node("conv2", t("lesson.block.conv", lang, c=c, weights=f"{conv:,}"))
-    dot.node("bn2", t("lesson.block.bn", lang, bn=f"{2 * c:,}"))
-    dot.node("add", "+", shape="circle", style="filled", fillcolor="#ffffff", fontsize="20", width="0.45")
+    dot.node("x", "x", shape="plaintext", style="", fontsize="20")
+    # Each weight layer with the BN (and ReLU) after it in one box, as Fig. 2 draws "weight layer": five
+    # boxes in a row, not seven, so that at a 1366 px projector's width no label is drawn under 14 px.
+    conv1 = t("lesson.block.conv", lang, c=c, weights=f"{conv:,}")
+    dot.node("conv1", conv1 + "\n" + t("lesson.block.bn_relu", lang, bn=f"{2 * c:,}"))
+    dot.node("conv2", conv1 + "\n" + t("lesson.block.bn", lang, bn=f"{2 * c:,}"))
+    dot.node("add", "+", shape="circle", style="filled", fillcolor="#ffffff", fontsize="22", width="0.45")
     dot.node("relu2", "ReLU")
-    dot.node("y", "y = F(x) + x", shape="plaintext", style="", fontsize="16")
+    dot.node("y", "y = F(x) + x", shape="plaintext", style="", fontsize="18")
     dot.edge("x", "conv1", label=f" {c}")
-    dot.edge("conv1", "relu1")
-    dot.edge("relu1", "conv2")
-    dot.edge("conv2", "bn2")
-    dot.edge("bn2", "add", label=" F(x)", color=_BRANCH, fontcolor=_BRANCH)
-    # the shortcut: the same x, added unchanged (no parameters), drawn below the branch
+    dot.edge("conv1", "conv2")
+    dot.edge("conv2", "add", label=" F(x)", color=_BRANCH, fontcolor=_BRANCH)
+    # the shortcut: the same x, added unchanged (no parameters), drawn below the branch; an xlabel,
+    # placed after the layout, so that its words do not widen the gap between two ranks
     dot.edge(
         "x",
         "add",
-        label=t("lesson.block.identity", lang),
+        xlabel=t("lesson.block.identity", lang),
         color=_SHORTCUT,
         fontcolor=_SHORTCUT,
         style="bold",

@@ -206,17 +206,35 @@ def step_3() -> Step:
         }
     for option in "ABC":
         rows[option]["extra"] = rows[option]["params"] - rows["A"]["params"]
-    b_extra, c_extra = rows["B"]["extra"], rows["C"]["extra"]
-    projections = sum(1 for blk in analyze(rows["B"]["config"]).plan.blocks if blk.shortcut == "projection")
+    b_extra = rows["B"]["extra"]
+    plan_b = analyze(rows["B"]["config"]).plan
+    projections = sum(1 for blk in plan_b.blocks if blk.shortcut == "projection")
+    # The table prints B's total; the question asks for one projection of it, conv5_x's (256 -> 512),
+    # read from the plan: a 1x1 conv and its BN.
+    last = plan_b.stages[-1].blocks[0]
+    c_in, c_out = last.shortcut_layers[0].in_shape[0], last.shortcut_layers[0].out_shape[0]
+    one = sum(s.params for s in last.shortcut_layers)
     q = Question(
-        "projection_params",
+        "last_projection",
         "number",
-        b_extra,
-        "lesson.q.projection_params",
-        "lesson.q.projection_params.hint",
-        "lesson.q.projection_params.working",
-        mistakes=((c_extra, "lesson.q.projection_params.hint.c"), (0, "lesson.q.projection_params.hint.a")),
-        values=_tuple({"b_extra": _f(b_extra), "c_extra": _f(c_extra), "n": projections}),
+        one,
+        "lesson.q.last_projection",
+        "lesson.q.last_projection.hint",
+        "lesson.q.last_projection.working",
+        mistakes=(
+            (c_in * c_out, "lesson.q.last_projection.hint.bn"),
+            (9 * c_in * c_out + 2 * c_out, "lesson.q.last_projection.hint.kernel"),
+            (b_extra, "lesson.q.last_projection.hint.total"),
+        ),
+        values=_tuple(
+            {
+                "c_in": c_in,
+                "c_out": c_out,
+                "one": _f(one),
+                "b_extra": _f(b_extra),
+                "share": f"{one / b_extra:.0%}",
+            }
+        ),
     )
     links = tuple(Link(f"ResNet-34 {o}", rows[o]["config"], "resnet34") for o in "ABC")
     return Step(3, STEPS[2], {"rows": rows, "projections": projections}, links, (q,))
@@ -277,7 +295,11 @@ def vgg19_layers() -> list[dict[str, Any]]:
     """VGG-19's multiply-adds and parameters at 224×224, one row per group, with the arithmetic."""
     rows = []
     for i, (side, convs) in enumerate(VGG19_CONVS, start=1):
-        pairs = " + ".join(f"{a}·{b}" for a, b in convs)
+        # Repeated convs counted once with their number ("3·512·512"), so each line fits the Lesson's box.
+        counts = dict.fromkeys(convs, 0)
+        for pair in convs:
+            counts[pair] += 1
+        pairs = " + ".join(f"{n}·{a}·{b}" if n > 1 else f"{a}·{b}" for (a, b), n in counts.items())
         rows.append(
             {
                 "group": f"conv{i} ×{len(convs)}",
@@ -286,10 +308,13 @@ def vgg19_layers() -> list[dict[str, Any]]:
                 "params": sum(9 * a * b + b for a, b in convs),
             }
         )  # weights + biases
+    # The three layers share a side of 4096: written once, "4096·(25088 + 4096 + 1000)".
+    (shared,) = set.intersection(*(set(pair) for pair in VGG19_FCS))
+    others = [a if b == shared else b for a, b in VGG19_FCS]
     rows.append(
         {
             "group": "fc ×3",
-            "formula": " + ".join(f"{a}·{b}" for a, b in VGG19_FCS),
+            "formula": f"{shared}·({' + '.join(map(str, others))})",
             "macs": sum(a * b for a, b in VGG19_FCS),
             "params": sum(a * b + b for a, b in VGG19_FCS),
         }
@@ -356,19 +381,23 @@ def step_6() -> Step:
             "error": error,
         }
     best = min(rows, key=lambda k: float(rows[k]["error"]))
-    deepest = max(rows, key=lambda k: rows[k]["depth"])
-    lowest = Question(
-        "lowest_error",
-        "choice",
-        best,
-        "lesson.q.lowest_error",
-        "lesson.q.lowest_error.hint",
-        "lesson.q.lowest_error.working",
-        choices=tuple(rows),
-        mistakes=((deepest, "lesson.q.lowest_error.hint.deepest"),),
-        values=_tuple(
-            {"best": rows[best]["label"], "error": rows[best]["error"], "deep_error": rows[deepest]["error"]}
+    # The table pairs each n with its depth; the question asks for an n it does not print (Sec. 4.2's
+    # 6n + 2), its answer counted by the library from that net's plan.
+    n = 12
+    depth = analyze(dataclasses.replace(PRESETS["resnet20"], stages=(n, n, n))).depth
+    layers = Question(
+        "depth_of_n",
+        "number",
+        depth,
+        "lesson.q.depth_of_n",
+        "lesson.q.depth_of_n.hint",
+        "lesson.q.depth_of_n.working",
+        mistakes=(
+            (6 * n, "lesson.q.depth_of_n.hint.ends"),
+            (3 * n + 2, "lesson.q.depth_of_n.hint.two"),
+            (2 * n + 2, "lesson.q.depth_of_n.hint.stages"),
         ),
+        values=_tuple({"n": n, "depth": depth, "blocks": 3 * n}),
     )
     p110, p1202 = rows["resnet110"]["params"], rows["resnet1202"]["params"]
     d110, d1202 = rows["resnet110"]["depth"], rows["resnet1202"]["depth"]
@@ -393,7 +422,7 @@ def step_6() -> Step:
         ),
     )
     links = (_link("resnet110", "ResNet-110"), _link("resnet1202", "ResNet-1202"))
-    return Step(6, STEPS[5], {"rows": rows, "best": best}, links, (lowest, growth))
+    return Step(6, STEPS[5], {"rows": rows, "best": best}, links, (layers, growth))
 
 
 # --- 7. What came next ---------------------------------------------------------------------------
@@ -408,29 +437,45 @@ def step_7() -> Step:
     r50 = analyze(PRESETS["resnet50"])
     facts = {"rows": rows, "resnet50": {"params": r50.total_params, "macs": r50.total_macs}}
     questions: tuple[Question, ...] = ()
-    if len(rows) >= 2:
-        most = max(rows, key=lambda k: rows[k]["params"])
-        least = min(rows, key=lambda k: rows[k]["params"])
+    if "resnext50_32x4d" in rows:
+        # The cards print each net's total; the question asks what ResNeXt's groups do to one conv,
+        # conv2_x's first 3x3, read from both plans (ResNet-50's beside it).
+        grouped = _first_3x3(PRESETS["resnext50_32x4d"])
+        plain = _first_3x3(PRESETS["resnet50"])
+        width, groups = grouped.in_shape[0], grouped.groups
         questions = (
             Question(
-                "most_params",
-                "choice",
-                most,
-                "lesson.q.most_params",
-                "lesson.q.most_params.hint",
-                "lesson.q.most_params.working",
-                choices=tuple(rows),
-                mistakes=((least, "lesson.q.most_params.hint.least"),),
+                "grouped_conv",
+                "number",
+                grouped.params,
+                "lesson.q.grouped_conv",
+                "lesson.q.grouped_conv.hint",
+                "lesson.q.grouped_conv.working",
+                mistakes=(
+                    (9 * width * width, "lesson.q.grouped_conv.hint.groups"),
+                    (plain.params, "lesson.q.grouped_conv.hint.r50"),
+                ),
                 values=_tuple(
                     {
-                        "most": SUCCESSORS[most],
-                        "params": _f(rows[most]["params"]),
-                        "r50": _f(r50.total_params),
+                        "c": width,
+                        "g": groups,
+                        "per": width // groups,
+                        "weights": _f(grouped.params),
+                        "full": _f(9 * width * width),
+                        "r50": _f(plain.params),
+                        "r50_c": plain.in_shape[0],
                     }
                 ),
             ),
         )
     return Step(7, STEPS[6], facts, tuple(Link(SUCCESSORS[n], PRESETS[n], n) for n in names), questions)
+
+
+def _first_3x3(config: ResNetConfig) -> Any:
+    """conv2_x's first 3x3 conv (a ``LayerSpec``): where ResNeXt puts its groups."""
+    return next(
+        s for s in analyze(config).plan.stages[0].blocks[0].layers if s.kind == "Conv2d" and s.kernel == 3
+    )
 
 
 # The degradation demonstration's results, shipped beside the digits model (made by

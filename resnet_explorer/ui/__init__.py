@@ -6,7 +6,7 @@
 - :mod:`.visual` — the graph and chart panels.
 """
 
-from .editor import config_editor, editor_base
+from .editor import config_editor, editor_base, model_title
 from .router import page_setup
 from .session import (
     base_preset,
@@ -41,6 +41,7 @@ __all__ = [
     "base_preset",
     "config_editor",
     "editor_base",
+    "model_title",
     "url_errors",
     "sync_url",
     "stage_label",

@@ -237,11 +237,19 @@ def outcome_panel(source: WeightsSource | None, job_input: dict[str, Any]) -> bo
         return False
     result, classes = outcome.result, st.session_state[_CLASSES]
     names = class_names(classes, language)
+    unlike = False  # a photo unlike the digits the model learned from: its answer is only a guess
     for code, values in outcome.notes:
-        st.caption(":material/info: " + tr(f"classify.note.{code}", **values))
+        if code == "unlike_digits":
+            unlike = True
+            st.warning(tr("classify.note.unlike_digits", **values), icon=":material/help:")
+        else:
+            st.caption(":material/info: " + tr(f"classify.note.{code}", **values))
     best, p = result.top[0]
     cols = st.columns([1, 1.7, 0.8])  # the time's label is the longest
-    cols[0].metric(tr("classify.top1"), names[best], f"{p:.1%}", delta_color="off")
+    if unlike:  # no digit named: the chart below still shows what it would guess
+        cols[0].metric(tr("classify.top1"), tr("classify.unlike_value"))
+    else:
+        cols[0].metric(tr("classify.top1"), names[best], f"{p:.1%}", delta_color="off")
     cols[1].metric(tr("classify.time"), f"{result.elapsed_ms:.1f} ms")
     cols[2].metric(tr("classify.threads"), result.threads)
     if language == "zh" and source.kind == "imagenet":

@@ -12,6 +12,7 @@ from ..core.config import (
     DROP_PATH_MAX,
     LIMITS,
     PAD_PLACEMENTS,
+    PRESET_GROUPS,
     PRESETS,
     SHORTCUTS,
     STEMS,
@@ -21,13 +22,17 @@ from ..core.config import (
     config_diff,
     parse_stages,
     preset_name,
+    preset_title,
 )
+from ..i18n import number, value_range
 from .a11y import skip_link
-from .session import config_problem, labels, tr
+from .session import config_problem, labels, lang, tr
 
-__all__ = ["config_editor", "editor_base"]
+__all__ = ["config_editor", "editor_base", "model_title"]
 
 _INT_FIELDS = ("width", "num_classes", "in_channels", "input_size")
+# The successors' whole-number knobs, two to a row; ResNeXt's two only for bottleneck blocks.
+_FAMILY_INT_FIELDS = ("groups", "width_per_group", "stem_width", "se_ratio")
 
 
 def _widget_values(config: ResNetConfig, base: str) -> dict[str, Any]:
@@ -67,9 +72,11 @@ def config_editor(
         with box:
             skip_link("arch", tr("a11y.skip_picture"))
 
+    groups = {name: tr(f"preset.group.{group}") for group, names in PRESET_GROUPS.items() for name in names}
     box.selectbox(
         tr("cfg.preset"),
-        list(PRESETS),
+        list(groups),  # ImageNet 2015, CIFAR 2015, the plain twins, the successors: in that order
+        format_func=lambda name: f"{groups[name]} › {preset_title(name)}",
         key=f"{key}.preset",
         on_change=_on_preset,
         args=(key,),
@@ -97,18 +104,13 @@ def config_editor(
     # then follows the rows a reader sees.
     rows = [box.columns(2) for _ in range(len(_INT_FIELDS) // 2)]
     box.selectbox(tr("cfg.stem"), STEMS, key=f"{key}.stem", format_func=labels("cfg.stem"))
-    for i, name in enumerate(_INT_FIELDS):
-        lo, hi = LIMITS[name]
-        rows[i // 2][i % 2].number_input(
-            tr(f"cfg.{name}"),
-            min_value=lo,
-            max_value=hi,
-            step=1,
-            key=f"{key}.{name}",
-            help=tr(f"cfg.{name}_help"),
-        )
+    outside = [
+        name
+        for i, name in enumerate(_INT_FIELDS)
+        if not _number(rows[i // 2][i % 2], key, name, tr(f"cfg.{name}"), help=tr(f"cfg.{name}_help"))
+    ]
     box.toggle(tr("cfg.preact"), key=f"{key}.preact", help=tr("cfg.preact_help"))
-    _family_knobs(box, key)
+    outside += _family_knobs(box, key)
 
     fields = {
         f.name: st.session_state[f"{key}.{f.name}"]
@@ -117,75 +119,67 @@ def config_editor(
     }
     # The widget steps by 0.05 in binary floating point: keep the link and the diff readable.
     fields["drop_path"] = round(float(fields["drop_path"]), 4)
-    try:
-        edited = ResNetConfig(stages=parse_stages(st.session_state[f"{key}.stages"]), **fields)
-    except ConfigError as exc:  # said in the page's language, the value typed shown only as code
-        box.error(tr("cfg.invalid", error=config_problem(exc)))
-        edited = config
+    edited = config  # while a box is outside its range (said next to it), the last valid config
+    if not outside:
+        try:
+            edited = ResNetConfig(stages=parse_stages(st.session_state[f"{key}.stages"]), **fields)
+        except ConfigError as exc:  # said in the page's language, the value typed shown only as code
+            box.error(tr("cfg.invalid", error=config_problem(exc)))
     st.session_state[f"{key}._shown"] = edited
 
     base = st.session_state[f"{key}._base"]
     diff = config_diff(PRESETS[base], edited)
     if diff:
-        changes = ", ".join(f"{name}: {_fmt(old)} → {_fmt(new)}" for name, (old, new) in diff.items())
-        box.info(tr("cfg.custom", preset=base, changes=changes))
+        changes = tr("cfg.list_sep").join(
+            tr("classroom.change", field=tr(f"cfg.{name}"), old=_value(name, old), new=_value(name, new))
+            for name, (old, new) in diff.items()
+        )
+        box.info(tr("cfg.custom", preset=preset_title(base), changes=changes))
     return edited
 
 
-def _family_knobs(box: Any, key: str) -> None:
-    """The successors' knobs (ResNeXt, Wide ResNet, ResNet-D, SE, stochastic depth), folded away."""
+def _number(col: Any, key: str, name: str, label: str, **kwargs: Any) -> bool:
+    """A whole-number box for field ``name``; False (and the allowed range said under it) when the
+    value typed is outside ``LIMITS``. Streamlit's own min/max would clamp a typed 9000 to 8192 without
+    a word, so the box takes any number and the range is checked here."""
+    col.number_input(label, step=1, key=f"{key}.{name}", **kwargs)
+    value, (lo, hi) = st.session_state[f"{key}.{name}"], LIMITS[name]
+    return _in_range(col, value, lo, hi)
+
+
+def _in_range(col: Any, value: float, lo: float, hi: float) -> bool:
+    if lo <= value <= hi:
+        return True
+    col.caption(
+        ":red[:material/error: "
+        + tr("classroom.out_of_range", value=number(value), allowed=value_range(lo, hi, lang()))
+        + "]"
+    )
+    return False
+
+
+def _family_knobs(box: Any, key: str) -> list[str]:
+    """The successors' knobs (ResNeXt, Wide ResNet, ResNet-D, SE, stochastic depth), folded away;
+    returns the fields whose value is outside its range."""
     bottleneck = st.session_state[f"{key}.block"] == "bottleneck"
+    outside = []
     with box.expander(tr("cfg.family"), expanded=False):
-        c1, c2 = st.columns(2)
-        lo, hi = LIMITS["groups"]
-        c1.number_input(
-            tr("cfg.groups"),
-            min_value=lo,
-            max_value=hi,
-            step=1,
-            key=f"{key}.groups",
-            help=tr("cfg.groups_help"),
-            disabled=not bottleneck,
-        )
-        lo, hi = LIMITS["width_per_group"]
-        c2.number_input(
-            tr("cfg.width_per_group"),
-            min_value=lo,
-            max_value=hi,
-            step=1,
-            key=f"{key}.width_per_group",
-            help=tr("cfg.width_per_group_help"),
-            disabled=not bottleneck,
-        )
-        c1, c2 = st.columns(2)  # a second row, as above
-        lo, hi = LIMITS["stem_width"]
-        c1.number_input(
-            tr("cfg.stem_width"),
-            min_value=lo,
-            max_value=hi,
-            step=1,
-            key=f"{key}.stem_width",
-            help=tr("cfg.stem_width_help"),
-        )
-        lo, hi = LIMITS["se_ratio"]
-        c2.number_input(
-            tr("cfg.se_ratio"),
-            min_value=lo,
-            max_value=hi,
-            step=1,
-            key=f"{key}.se_ratio",
-            help=tr("cfg.se_ratio_help"),
-        )
+        rows = [st.columns(2) for _ in range(len(_FAMILY_INT_FIELDS) // 2)]  # rows, as above
+        for i, name in enumerate(_FAMILY_INT_FIELDS):
+            off = name in ("groups", "width_per_group") and not bottleneck
+            col = rows[i // 2][i % 2]
+            if not _number(col, key, name, tr(f"cfg.{name}"), help=tr(f"cfg.{name}_help"), disabled=off):
+                outside.append(name)
         st.toggle(tr("cfg.shortcut_pool"), key=f"{key}.shortcut_pool", help=tr("cfg.shortcut_pool_help"))
-        st.number_input(
+        drop = st.number_input(
             tr("cfg.drop_path"),
-            min_value=0.0,
-            max_value=DROP_PATH_MAX,
             step=0.05,
             format="%.2f",
             key=f"{key}.drop_path",
             help=tr("cfg.drop_path_help"),
         )
+        if not _in_range(st, drop, 0.0, DROP_PATH_MAX):
+            outside.append("drop_path")
         st.toggle(
             tr("cfg.zero_init_residual"),
             key=f"{key}.zero_init_residual",
@@ -199,12 +193,29 @@ def _family_knobs(box: Any, key: str) -> None:
             help=tr("cfg.pad_placement_help"),
             disabled=st.session_state[f"{key}.shortcut"] != "A",
         )
+    return outside
 
 
-def _fmt(value: Any) -> str:
+# The fields shown by their options' labels in the "differs from" note; the rest are numbers or on/off.
+_CHOICE_LABELS = {f: f"cfg.{f}" for f in ("block", "shortcut", "stem", "stride_at", "pad_placement")}
+
+
+def _value(name: str, value: Any) -> str:
+    """A field's value in the reader's words: 'bottleneck' as its label, True as 'on', (3, 4) as '3,4'."""
+    if name in _CHOICE_LABELS:
+        return labels(_CHOICE_LABELS[name])(value)
+    if isinstance(value, bool):
+        return tr("classroom.on") if value else tr("classroom.off")
     if isinstance(value, tuple):
         return ",".join(map(str, value))
     return str(value)
+
+
+def model_title(config: ResNetConfig, base: str) -> str:
+    """A heading's name for ``config``: the paper's name of its preset ('ResNet-56 · CIFAR'), or
+    'custom (from ResNet-50)', never a preset's id."""
+    name = preset_name(config)
+    return preset_title(name) if name else tr("app.model_custom", preset=preset_title(base))
 
 
 def editor_base(key: str) -> str:

@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from ..i18n import sentences
 from ..lesson import N_STEPS, Question, Step, check, parse_step
 from ..lesson import step as build_step
 from ..lesson.figures import block_diagram
@@ -55,9 +56,12 @@ def _go_to_picked() -> None:
 
 # A projector has 768 px: Streamlit's 6rem above the first line (3.75rem of it under its toolbar) and its
 # 2.75rem title would take a fifth of them. Only this page's run carries the rule: other pages keep theirs.
+# Streamlit 1.67 also sets every element of a Graphviz chart to 9.6 px (`& *` in GraphVizChart's style),
+# over the sizes Graphviz laid the boxes out for: revert-layer gives the drawing its own `font-size` back.
 _COMPACT = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.9rem; padding-bottom: 1rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2.1rem; padding: 0.2rem 0; }
+[data-testid="stGraphVizChart"] svg text { font-size: revert-layer; }
 </style>"""
 
 
@@ -151,12 +155,15 @@ def _ask(q: Question, labels: dict[str, str] | None = None) -> None:
     verdict = check(q, given)
     shown_given = (labels or {}).get(given, given) if given is not None else ""
     if verdict.right:
-        st.success(f"{tr('lesson.right')} {tr(q.working, **values)}", icon=":material/check_circle:")
+        st.success(
+            sentences(lang(), tr("lesson.right"), tr(q.working, **values)), icon=":material/check_circle:"
+        )
         return
     if verdict.status == "wrong":
         side = {"high": tr("lesson.too_high"), "low": tr("lesson.too_low")}.get(verdict.direction or "", "")
+        wrong = sentences(lang(), tr("lesson.wrong", given=as_code(shown_given)), side)
         st.error(
-            f"{tr('lesson.wrong', given=as_code(shown_given))} {side}  \n{tr(verdict.hint, **values)}",
+            f"{wrong}  \n{tr(verdict.hint, **values)}",
             icon=":material/lightbulb:",
         )
     elif verdict.status == "unreadable":
@@ -353,6 +360,7 @@ def _step_5(step: Step) -> None:
             "\n".join(f"{r['group']:<9} {r['formula']} = {r['macs']:,}" for r in f["vgg"])
             + f"\n{'VGG-19':<9} = {f['vgg_macs']:,}",
             language=None,
+            wrap_lines=True,  # a line longer than the column wraps rather than hides its sum
         )
         _links(step)
     with right:
@@ -381,8 +389,7 @@ def _step_6(step: Step) -> None:
         st.info(tr("lesson.thousand.remark"), icon=":material/format_quote:")
         _links(step)
     with right:
-        labels = {k: r["label"] for k, r in rows.items()}
-        _ask(step.questions[0], labels)
+        _ask(step.questions[0])
         _ask(step.questions[1])
 
 
@@ -414,7 +421,7 @@ def _step_7(step: Step) -> None:
                 icon=":material/open_in_new:",
             )
     if step.questions:
-        _ask(step.questions[0], SUCCESSORS)
+        _ask(step.questions[0])
 
 
 PANELS: dict[int, Callable[[Step], None]] = {

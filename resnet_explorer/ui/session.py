@@ -138,11 +138,13 @@ def _switch_language() -> None:
     # Streamlit sends a selectbox's value back as its *displayed* label, and labels are translated:
     # after a switch, "C · projection everywhere" would no longer match any option. Re-pin every
     # widget's current Python value (read through last run's formatter) before the labels change.
-    # Only choice widgets carry translated labels, and their values are strings (or lists of them).
+    # Choice widgets' values are strings (or lists of them), or whole numbers shown through a label (the
+    # graph's stage box: 0 is "whole network"); re-pinning a number box's or a toggle's value is harmless.
     # (A widget also given ``default=`` makes Streamlit log a warning for this, in the server log only.)
     for key in list(st.session_state):
         value = st.session_state[key]
-        is_choice = isinstance(value, str) or (
+        # (not bool: a button's False is an int too, and Streamlit refuses a button's state being set)
+        is_choice = (isinstance(value, (str, int)) and not isinstance(value, bool)) or (
             isinstance(value, list) and all(isinstance(v, str) for v in value)
         )
         if key == "lang_select" or str(key).startswith("_") or not is_choice:

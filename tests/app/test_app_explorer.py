@@ -69,7 +69,7 @@ def test_changing_block_shortcut_and_depth_changes_the_metrics() -> None:
     # Option C adds a 1x1 projection + BN to every block that B leaves as identity (Sec. 3.3).
     extra = sum(n * (c * c + 2 * c) for n, c in ((2, 256), (3, 512), (5, 1024), (2, 2048)))
     assert _params(at) == 25_557_032 + extra == 40_128_552
-    assert "shortcut: B → C" in at.sidebar.info[0].value
+    assert "Shortcut: B · projection where needed → C · projection everywhere" in at.sidebar.info[0].value
 
     at.sidebar.text_input(key="cfg.stages").input("3,4,23,3").run()
     assert (

@@ -23,11 +23,11 @@ def test_every_step_opens_from_its_address(lang: str) -> None:
 def test_a_question_accepts_the_right_answer_and_hints_at_a_wrong_one() -> None:
     q = step(3).questions[0]
     at = open_app("pages/Lesson.py", {"step": "3"}).run()
-    at.text_input(key="lesson.projection_params.answer").input("12")
-    at.button(key="lesson.projection_params.check").click().run()
+    at.text_input(key="lesson.last_projection.answer").input("12")
+    at.button(key="lesson.last_projection.check").click().run()
     assert at.error and "too low" in at.error[0].value
-    at.text_input(key="lesson.projection_params.answer").input(f"{q.answer:,}")
-    at.button(key="lesson.projection_params.check").click().run()
+    at.text_input(key="lesson.last_projection.answer").input(f"{q.answer:,}")
+    at.button(key="lesson.last_projection.check").click().run()
     assert not at.error and at.success and "Right" in at.success[0].value
 
 

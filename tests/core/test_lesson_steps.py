@@ -55,7 +55,7 @@ def test_shortcut_options_and_bottleneck_against_closed_forms() -> None:
     rows = step(3).facts["rows"]
     assert rows["A"]["params"] == LINK_TRUTH["resnet34&shortcut=A"]
     assert rows["C"]["params"] == LINK_TRUTH["resnet34&shortcut=C"]
-    assert step(3).questions[0].answer == R34_PROJECTIONS
+    assert step(3).questions[0].answer == 256 * 512 + 2 * 512  # conv5_x's projection: a 1×1 conv and its BN
     basic, bottleneck = step(4).questions
     assert (basic.answer, bottleneck.answer) == (BASIC_256_WEIGHTS, BOTTLENECK_256_WEIGHTS)
 
@@ -79,7 +79,11 @@ def test_table6_params_round_to_the_paper() -> None:
     rows = step(6).facts["rows"]
     for name, (millions, _) in PAPER_TABLE6.items():
         assert f"{rows[name]['params'] / 1e6:.{len(str(millions).split('.')[1])}f}" == str(millions), name
-    assert step(6).questions[0].answer == "resnet110"  # Table 6's lowest error: 6.43 %
+    assert step(6).facts["best"] == "resnet110"  # Table 6's lowest error: 6.43 %
+    assert step(6).questions[0].answer == 6 * 12 + 2  # Sec. 4.2: 6n + 2 layers, for an n the table lacks
+    assert (
+        step(7).questions[0].answer == 3 * 3 * 4 * 128
+    )  # ResNeXt-50's first 3×3: 32 groups of 4 (Xie et al.)
 
 
 def test_every_question_takes_its_answer_and_refuses_a_wrong_one_with_a_hint() -> None:
