@@ -27,12 +27,18 @@ while four sessions classify (the Classify page's digit picker, a new digit ``--
 after each answer, so each pick is a job for the worker) and one trains (the Training lab's Start
 button, pressed as a widget BackMsg; the run is its own process); and one replica against two
 behind nginx (``deploy/trial.sh``, skipped if absent; no affinity cookie is sent, so nginx keys
-each websocket by its own request id) for the largest burst. Uploads (HTTP, not websocket) are
-not driven: the Classify sessions use the page's own held-out digits. ``--loop both`` adds app.py
+each websocket by its own request id) for the largest burst. The Classify sessions under load use
+the page's own held-out digits; the upload soak sends ``--upload-soak`` photos of ``--upload-mb`` MB
+(250: what a browser's box refuses, so a scripted client), each from its own tab to the Classify
+page's image box (a PUT as the browser sends it, then the page runs on it), closing the tab after,
+and prints the server's RSS warm, after them and after ``--idle-min`` quiet minutes, and what its
+upload store still holds, beside our app with Streamlit's default upload setting (and ``--baseline``).
+``--loop both`` adds app.py
 on the standard library's event loop (uvloop hidden from that server) to the bursts and the light
 reruns; each server's loop is read from what its process has loaded and printed at the start.
 
     python benchmarks/bench_load.py [--sessions 30,60] [--rounds 2] [--gc both] [--loop both] [--quick]
+        [--upload-soak 30 --upload-mb 250 --idle-min 10]
 """
 
 from __future__ import annotations
@@ -136,6 +142,14 @@ def rss_mb(pid: int) -> float:
                 if line.startswith("VmRSS:"):
                     kb += int(line.split()[1])
     return kb / 1024
+
+
+def own_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` alone, in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def wait_healthy(port: int, proc: subprocess.Popen | None, timeout: float = 180) -> None:
@@ -514,6 +528,58 @@ def soak(servers: list[Server], total: int, size: int = 30) -> None:
     print(f"  load {load()}")
 
 
+async def _refused_upload(port: int, size: int) -> tuple[int, list[str]]:
+    """One tab sends a ``size``-byte photo to the Classify page's image box, as a scripted client
+    would (the browser refuses it first), lets the page run on it, and closes. (PUT status, errors)."""
+    s = Session(port, "Classify")
+    await s.connect()
+    try:
+        await s.rerun("markdown")
+        mode = s.widgets["cls.input"]
+        upload = WidgetState(id=mode.id)  # type: ignore[attr-defined]
+        upload.string_array_value.data.append(mode.options[1].content)  # type: ignore[attr-defined]
+        await s.rerun("markdown", [upload])
+        file_id, data = os.urandom(16).hex(), b"\x89PNG" + bytes(size - 4)
+        status = await asyncio.to_thread(put_file, port, s.session_id, file_id, "big.png", data)
+        del data
+        if status != 204:
+            return status, []
+        run = await s.rerun(
+            "markdown", [upload, uploader_state(s.widgets["cls.image"], file_id, "big.png", size)]
+        )
+        return status, run.errors
+    finally:
+        await s.close()
+
+
+def upload_soak(servers: list[Server], n: int, mb: int, idle_min: float) -> None:
+    """RSS after ``n`` refused ``mb`` MB uploads (each from its own tab, closed after), and after
+    ``idle_min`` quiet minutes, against the warm server's; servers interleaved upload by upload."""
+    print(
+        f"\n## upload soak: {n} refused {mb} MB photos, each from a tab then closed, "
+        f"then {idle_min:g} min idle"
+    )
+    warm = {s.name: (rss_mb(s.pid), own_rss_mb(s.pid)) for s in servers}
+    statuses: dict[str, Counter[int]] = {s.name: Counter() for s in servers}
+    for _ in range(n):
+        for s in servers:
+            status, errors = asyncio.run(_refused_upload(s.port, mb * 2**20))
+            statuses[s.name][status] += 1
+            if status == 204 and not any("MB" in e for e in errors):
+                print(f"  {s.name}: the page did not refuse the photo: {errors[:1]}")
+    after = {s.name: (rss_mb(s.pid), own_rss_mb(s.pid)) for s in servers}
+    time.sleep(idle_min * 60)
+    idle = {s.name: (rss_mb(s.pid), own_rss_mb(s.pid)) for s in servers}
+    print("RSS MB: the server with its workers (the server process alone)")
+    print("| server | PUT answers | RSS warm | after uploads | after idle | uploads held after idle MB |")
+    print("|---|---|---|---|---|---|")
+    for s in servers:
+        answers = ", ".join(f"{k}×{v}" for k, v in sorted(statuses[s.name].items()))
+        cells = " | ".join(f"{t[s.name][0]:.0f} ({t[s.name][1]:.0f})" for t in (warm, after, idle))
+        print(f"| {s.name} | {answers} | {cells} | {upload_bytes_held(s.port) / 2**20:.0f} |")
+    print(f"  load {load()}")
+
+
 def _state(widget: object, value: object) -> WidgetState:
     state = WidgetState(id=widget.id)  # type: ignore[attr-defined]
     if isinstance(value, bool):
@@ -737,7 +803,12 @@ def main() -> None:
         default="installed",
         help="'both': also run app.py on the standard library's event loop (uvloop hidden from it)",
     )
-    parser.add_argument("--skip", default="", help="sections to skip: bursts,soak,load,replicas")
+    parser.add_argument(
+        "--upload-soak", type=int, default=30, help="refused uploads in the upload soak (0: skip)"
+    )
+    parser.add_argument("--upload-mb", type=int, default=250, help="size of each refused upload, MB")
+    parser.add_argument("--idle-min", type=float, default=10.0, help="quiet minutes after the upload soak")
+    parser.add_argument("--skip", default="", help="sections to skip: bursts,soak,uploads,load,replicas")
     parser.add_argument(
         "--baseline",
         type=Path,
@@ -796,6 +867,19 @@ def main() -> None:
         ours = [s for s in servers if s.role == "ours" and s.cwd == ROOT]
         if "soak" not in skip and args.soak:
             soak(ours, args.soak)
+        if "uploads" not in skip and args.upload_soak:
+            # The yardstick: our app with Streamlit's default upload setting (server.maxUploadSize 200 MB)
+            # and none of ours: a photo over 200 MB is refused at the door, a smaller one held as
+            # Streamlit holds it.
+            default = Server(
+                "Streamlit default", "app.py", ours[-1].gc, "metric", flags=("--server.maxUploadSize", "200")
+            )
+            servers.append(default)
+            default.start(logdir)
+            wait_healthy(default.port, default.proc)
+            warm(default, check=True)
+            baselines = [s for s in servers if s.cwd != ROOT and s.gc == ours[-1].gc]  # --baseline
+            upload_soak([ours[-1], default, *baselines], args.upload_soak, args.upload_mb, args.idle_min)
         if "load" not in skip:
             for think in args.think:
                 for s in [s for s in ours if s.gc == ours[-1].gc]:  # both loops with --loop both

@@ -59,6 +59,8 @@ cleanup() {
     done
     for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null; done
     [ -n "$nginx_pid" ] && kill -KILL "$nginx_pid" 2>/dev/null
+    # Reap them: a replica killed above is gone only once its parent, this script, has waited for it.
+    wait 2>/dev/null
     echo "stopped; logs in $prefix" >&2
 }
 trap 'cleanup; exit 130' INT

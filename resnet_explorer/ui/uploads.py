@@ -61,6 +61,13 @@ def checkpoint_limit_mb() -> int:
     return max(1, min(door, math.ceil(settings.max_checkpoint_bytes_cap() / MIB)))
 
 
+def _refuse(up: UploadedFile) -> None:
+    """Free a refused file now: out of the store, and out of the widget's value, which the session
+    keeps until its next run (a closed tab's for as long as Streamlit keeps the session)."""
+    _remove([up.file_id])
+    up.close()  # an UploadedFile is a BytesIO over the upload's bytes: closing lets them go
+
+
 def _remove(file_ids: Sequence[str]) -> None:
     ctx = get_script_run_ctx()
     if ctx is None:
@@ -88,11 +95,11 @@ def uploader(label: str, key: str, suffixes: Sequence[str], limit_mb: int, mime:
         _remove([held])  # replaced or removed in the box: its bytes are not needed any more
         st.session_state.pop(f"{key}.held", None)
     if up is not None and not up.name.lower().endswith(tuple(suffixes)):  # only a scripted client
-        _remove([up.file_id])
+        _refuse(up)
         st.session_state[refused] = ("upload.refused_type", {"name": up.name, "allowed": ", ".join(suffixes)})
         up = None
     if up is not None and up.size > limit_mb * MIB:  # only a scripted client gets past the browser
-        _remove([up.file_id])
+        _refuse(up)
         size = f"{up.size / MIB:.1f}"
         st.session_state[refused] = (
             "upload.refused_size",
