@@ -48,7 +48,7 @@ if not report.fits:
         icon=":material/memory:",
     )
 
-m = st.columns(5)
+m = ui.metric_columns(5)  # one row; on a phone two to a row, not one (ui/phone.py)
 m[0].metric(
     tr("metric.params"),
     f"{report.total_params:,}",
@@ -93,7 +93,7 @@ if view == "layers":
     folded = right.toggle(tr("layers.fold"), key="layers.fold")
     table = ui.layers_view(config, chosen, folded, lang)  # cached: the same link, the same table
     st.caption(tr("layers.count", shown=table.shown, total=table.total))
-    ui.show_frame(table.frame, height=min(38 * (table.shown + 1), 560))
+    ui.show_layers(table.frame, min(38 * (table.shown + 1), 560), right)  # a phone: 4 columns, or all
     st.download_button(
         tr("layers.csv"),
         table.csv,

@@ -1,7 +1,8 @@
 """The Lesson's drawing of a basic block, y = F(x) + x (the paper's Fig. 2), as a ``graphviz.Digraph``.
 
 Returned, not rendered (the page hands it to ``st.graphviz_chart``). Drawn left to right so that it
-fits a projector's width next to its numbers; counts come from the step's plan, not from here.
+fits a projector's width next to its numbers, or top to bottom for a phone, where left to right it
+would shrink to unreadable type; counts come from the step's plan, not from here.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ _BRANCH = "#1f77b4"
 _SHORTCUT = "#2ca02c"
 
 
-def block_diagram(facts: dict, lang: str = "en") -> graphviz.Digraph:
-    """The basic block of ``step(2)``: two 3×3 convs with BN, the identity shortcut, the addition."""
+def block_diagram(facts: dict, lang: str = "en", vertical: bool = False) -> graphviz.Digraph:
+    """The basic block of ``step(2)``: two 3×3 convs with BN, the identity shortcut, the addition;
+    ``vertical``: top to bottom, for a phone."""
     c = facts["width"]
     conv = facts["conv"] // 2
     dot = graphviz.Digraph("block")
-    dot.attr(rankdir="LR", bgcolor="transparent", nodesep="0.3", ranksep="0.3")
+    rank = ("TB", "0.2") if vertical else ("LR", "0.3")
+    dot.attr(rankdir=rank[0], bgcolor="transparent", nodesep="0.3", ranksep=rank[1])
     dot.attr(
         "node",
         shape="box",

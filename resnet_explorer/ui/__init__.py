@@ -3,10 +3,11 @@
 - :mod:`.session` — language, the session's config, the link it came from;
 - :mod:`.router` — the pages and their translated titles (``app.py`` runs it);
 - :mod:`.editor` — the config editor; :mod:`.tables` — tables and block arithmetic;
-- :mod:`.visual` — the graph and chart panels.
+- :mod:`.visual` — the graph and chart panels; :mod:`.phone` — a phone's layout, chosen by CSS.
 """
 
 from .editor import config_editor, editor_base, model_title
+from .phone import metric_columns
 from .router import page_setup
 from .session import (
     base_preset,
@@ -24,6 +25,7 @@ from .tables import (
     layers_view,
     show_block_arithmetic,
     show_frame,
+    show_layers,
     show_resnext_arithmetic,
     show_table,
     stage_label,
@@ -48,6 +50,8 @@ __all__ = [
     "show_table",
     "show_frame",
     "layers_view",
+    "show_layers",
+    "metric_columns",
     "show_block_arithmetic",
     "show_resnext_arithmetic",
 ]

@@ -26,6 +26,7 @@ from ..core.config import (
 )
 from ..i18n import number, value_range
 from .a11y import skip_link
+from .phone import close_sidebar_after_change
 from .session import config_problem, labels, lang, tr
 
 __all__ = ["config_editor", "editor_base", "model_title"]
@@ -135,6 +136,8 @@ def config_editor(
             for name, (old, new) in diff.items()
         )
         box.info(tr("cfg.custom", preset=preset_title(base), changes=changes))
+    if container is None:  # in the sidebar: on a phone it covers the page the change is for
+        close_sidebar_after_change(edited != config)
     return edited
 
 

@@ -17,6 +17,7 @@ from ..lesson import N_STEPS, Question, Step, check, parse_step
 from ..lesson import step as build_step
 from ..lesson.figures import block_diagram
 from ..lesson.steps import BLOCK_WIDTHS, SUCCESSORS, demo_results
+from .phone import phone_only, wide_only
 from .session import as_code, lang, link_problem, sync_url, translator
 
 __all__ = ["current_step", "navigation", "show_step", "LAB_STATE"]
@@ -256,7 +257,13 @@ def _step_2(step: Step) -> None:
     )
     step = build_step(2, int(width))
     f = step.facts
-    st.graphviz_chart(block_diagram(f, lang()), width="stretch", alt=tr("alt.lesson.block", c=f["width"]))
+    # Left to right, a phone's 358 px would shrink its 13 px labels under 4 px: top to bottom there.
+    with wide_only("lesson_block"):
+        st.graphviz_chart(block_diagram(f, lang()), width="stretch", alt=tr("alt.lesson.block", c=f["width"]))
+    with phone_only("lesson_block"):
+        st.graphviz_chart(
+            block_diagram(f, lang(), vertical=True), width="stretch", alt=tr("alt.lesson.block", c=f["width"])
+        )
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown(tr("lesson.block.intro"))

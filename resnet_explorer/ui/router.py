@@ -20,6 +20,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from .. import settings
 from ..i18n import t
 from .a11y import a11y_style
+from .phone import phone_style
 from .session import init_lang, init_session, keep_lang_in_url, lang, lang_errors, language_switch, tr
 
 __all__ = [
@@ -131,6 +132,7 @@ def page_setup(title_key: str, icon: str = APP_ICON) -> None:
     keep_lang_in_url()
     declare_lang()
     a11y_style()  # contrast and keyboard rules (ui/a11y.py), on every page
+    phone_style()  # the phone's layout rules (ui/phone.py), on every page
     for problem in lang_errors():
         st.warning(problem, icon=":material/translate:")
 

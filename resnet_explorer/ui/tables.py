@@ -12,6 +12,7 @@ from ..core.analysis import analyze, fold_to_blocks
 from ..core.config import ResNetConfig
 from ..core.memo import bounded_cache
 from ..i18n import STRINGS, t
+from .phone import phone_only, wide_only
 from .session import lang, tr
 
 __all__ = [
@@ -19,6 +20,8 @@ __all__ = [
     "display_frame",
     "show_frame",
     "show_table",
+    "PHONE_LAYER_COLUMNS",
+    "show_layers",
     "LayersView",
     "layers_view",
     "show_block_arithmetic",
@@ -64,6 +67,51 @@ def show_frame(df: pd.DataFrame, height: int | str = "auto") -> None:
         else:
             # The first column names the row; it stays in view when a wide table scrolls sideways.
             config[col] = st.column_config.Column(label, pinned=i == 0)
+    st.dataframe(df, hide_index=True, column_config=config, height=height)
+
+
+# What a phone's layer table shows: what a layer is called, what it puts out and what it costs, under
+# short headers. With every column (or the long headers) the counts would be off a 390 px screen.
+_PHONE_HEADERS = {
+    "name": "col.name",
+    "output_shape": "col.short.output_shape",
+    "params": "col.short.params",
+    "macs": "col.short.macs",
+}
+PHONE_LAYER_COLUMNS = tuple(_PHONE_HEADERS)
+
+
+def show_layers(df: pd.DataFrame, height: int | str = "auto", toggle_box: Any = None) -> None:
+    """The Explorer's layer table: every column on a desktop; on a phone the
+    :data:`PHONE_LAYER_COLUMNS`, or every column through a toggle that only a phone shows, drawn in
+    ``toggle_box`` (the page by default).
+
+    The server cannot tell a phone from a desktop (ui/phone.py), so both grids go to the browser and
+    CSS shows one; the phone's gets only its own columns, so the second grid costs less than the first.
+    """
+    every_column = phone_only("layers_all_columns", toggle_box).toggle(
+        tr("layers.all_columns"), key="layers.all_columns", help=tr("layers.all_columns_help")
+    )
+    if every_column:
+        show_frame(df, height)
+        return
+    with wide_only("layers"):
+        show_frame(df, height)
+    with phone_only("layers"):
+        _phone_frame(df[[c for c in PHONE_LAYER_COLUMNS if c in df]], height)
+
+
+def _phone_frame(df: pd.DataFrame, height: int | str) -> None:
+    # Widths in px for the longest a preset gives ("layer1.0.downsample.0", "64×112×112", "9,437,184",
+    # "462M"): 382 in all, within the 390 px the grid has on a phone (ui/phone.py lets it use the
+    # screen's margins); left to the grid, it sizes the names by the first rows and cuts later ones.
+    config = {
+        "name": st.column_config.Column(tr(_PHONE_HEADERS["name"]), width=156, pinned=True),
+        "output_shape": st.column_config.Column(tr(_PHONE_HEADERS["output_shape"]), width=90),
+        "params": st.column_config.NumberColumn(tr(_PHONE_HEADERS["params"]), width=80, format="localized"),
+        # "116M": the exact count, up to eleven digits and commas, would not fit beside the others.
+        "macs": st.column_config.NumberColumn(tr(_PHONE_HEADERS["macs"]), width=56, format="compact"),
+    }
     st.dataframe(df, hide_index=True, column_config=config, height=height)
 
 
