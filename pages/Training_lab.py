@@ -33,7 +33,7 @@ def main() -> None:
     st.header(tr("train.grad.header"))
     panels.show_gradient_flow(tr, models, explorer=st.session_state["train.pair"] == "explorer")
 
-    with live:  # last: while a run goes, this loop keeps the script here, with the rest drawn above
+    with live:  # drawn last, in the place kept for it above
         panels.run_panel(tr)
 
 

@@ -105,3 +105,20 @@ class BlipProxy:
         self._closed = True
         self._server.close()
         self.blip(0)
+
+
+def run_to_the_end(at: AppTest, timeout: float = 600.0) -> AppTest:
+    """Run the Training lab's session until its run has ended and the page shows the results.
+
+    In a browser the live panel is a fragment that a timer reruns; AppTest runs a page once and has
+    no timer, so each ``run()`` here is one tick, and the last one draws the finished run."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        handle = at.session_state["train.handle"] if "train.handle" in at.session_state else None
+        if handle is not None and handle.finished and "train.queued" not in at.session_state:
+            return at.run()
+        time.sleep(0.2)
+        at.run()
+    raise AssertionError(f"the run did not end in {timeout:.0f} s")

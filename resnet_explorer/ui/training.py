@@ -9,11 +9,12 @@ another page, switch language or lose the network for a moment and come back to 
 The page's script never stops a run itself. With ``runner.fastReruns`` (on, for the Explorer's knobs),
 any click elsewhere stops the running script with the same exception a closed tab gives, so the script
 cannot tell the two apart; the watcher, which asks the server whether the session is connected, can.
+For the same reason nothing here waits in a loop: the live panel is a fragment the browser reruns on a
+timer, so whatever stopped the page's script, the next tick draws the run as it stands.
 """
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 
@@ -284,61 +285,66 @@ def format_seconds(tr: Tr, s: float | None) -> str:
     return tr("train.min_s", m=s // 60, s=f"{s % 60:02d}") if s >= 60 else tr("train.s", s=s)
 
 
-def _start_or_queue(tr: Tr, request: RunRequest) -> RunHandle:
-    """Start the session's run, or wait in the queue for a free slot (Stop cancels).
-
-    A script stopped while waiting leaves the request queued: the next run of the page (a rerun, the
-    page opened again) goes on waiting, and a session that ends takes its queue with it.
-    """
-    box = st.empty()
-    while True:
-        try:
-            handle = shared_registry().start(st.session_state["train.session"], request)
-            shared_registry().watch(handle, session_alive(), grace_s=session_grace_s())
-            box.empty()
-            return handle
-        except BusyError as busy:
-            eta = tr("train.busy_eta", s=f"{busy.eta:.0f}") if busy.eta is not None else ""
-            box.info(tr("train.busy", cap=busy.cap, eta=eta), icon=":material/hourglass_top:")
-        time.sleep(1.0)
+def _start_queued(tr: Tr) -> None:
+    """Start the session's queued run if a slot is free; else say where the queue stands. Each tick of
+    the live panel tries again, until a slot frees or Stop takes the request away."""
+    request: RunRequest | None = st.session_state.get("train.queued")
+    if request is None:
+        return
+    try:
+        handle = shared_registry().start(st.session_state["train.session"], request)
+    except BusyError as busy:
+        eta = tr("train.busy_eta", s=f"{busy.eta:.0f}") if busy.eta is not None else ""
+        st.info(tr("train.busy", cap=busy.cap, eta=eta), icon=":material/hourglass_top:")
+        return
+    shared_registry().watch(handle, session_alive(), grace_s=session_grace_s())
+    st.session_state["train.handle"] = handle
+    st.session_state.pop("train.queued", None)
 
 
-def _draw_live(tr: Tr, handle: RunHandle) -> None:
-    """Poll the child until the run ends, updating the bar and the curves.
-
-    When Streamlit stops this script (a click anywhere, another page, a closed tab), the run goes on:
-    the watcher owns it (see the module's docstring).
-    """
+def _draw_progress(tr: Tr, handle: RunHandle) -> None:
     models, epochs = dict(handle.request.models), handle.request.settings.epochs
-    bar, chart = st.empty(), st.empty()
-    shown = -1
-    while True:
-        handle.poll()
-        p = handle.progress
-        if p is None:
-            bar.progress(0.0, text=tr("train.starting"))
-        else:
-            bar.progress(
-                min(p.fraction, 1.0),
-                text=tr(
-                    "train.progress",
-                    epoch=p.epoch,
-                    epochs=p.epochs,
-                    label=p.label,
-                    step=p.step,
-                    total=p.total_steps,
-                    left=format_seconds(tr, p.eta),
-                ),
-            )
-        if len(handle.history) != shown:
-            shown = len(handle.history)
-            chart.plotly_chart(
-                curves_figure(handle.history, models, epochs, lang()),
-                key=f"train.live.{handle.id}.{shown}",
-            )
-        if handle.finished:
-            return
-        time.sleep(POLL_S)
+    p = handle.progress
+    if p is None:
+        st.progress(0.0, text=tr("train.starting"))
+    else:
+        text = tr(
+            "train.progress",
+            epoch=p.epoch,
+            epochs=p.epochs,
+            label=p.label,
+            step=p.step,
+            total=p.total_steps,
+            left=format_seconds(tr, p.eta),
+        )
+        st.progress(min(p.fraction, 1.0), text=text)
+    # Keyed by the epochs it shows: an unchanged chart is the same message, which the browser has
+    # cached (Streamlit sends a reference for a repeated large message), not a new figure each tick.
+    st.plotly_chart(
+        curves_figure(handle.history, models, epochs, lang()),
+        key=f"train.live.{handle.id}.{len(handle.history)}",
+    )
+
+
+@st.fragment(run_every=POLL_S)
+def _live_panel(tr: Tr) -> None:
+    """The queued or running run, redrawn every :data:`POLL_S` by a timer in the browser.
+
+    The browser's timer, not a loop in the page's script, drives it: a script is stopped by every
+    click elsewhere (fast reruns) and by a dropped connection, and a browser that reconnects to its
+    session is not bound to run the page again, so a loop could leave a student looking at a frozen
+    bar while the run went on. A tick is a run of this fragment alone, a few milliseconds.
+    """
+    _start_queued(tr)
+    if "train.queued" in st.session_state:  # still waiting for a slot
+        return
+    handle: RunHandle | None = st.session_state.get("train.handle")
+    if handle is None:
+        return
+    handle.poll()
+    _draw_progress(tr, handle)
+    if handle.finished:
+        st.rerun()  # the whole page: the finished run's results, downloads, and Start again
 
 
 def _draw_results(tr: Tr, handle: RunHandle) -> None:
@@ -388,14 +394,9 @@ def _draw_results(tr: Tr, handle: RunHandle) -> None:
 
 
 def run_panel(tr: Tr) -> None:
-    """Start what was queued, draw the session's run live while it goes, then its results."""
-    if "train.queued" in st.session_state:
-        request = st.session_state["train.queued"]
-        st.session_state["train.handle"] = _start_or_queue(tr, request)
-        st.session_state.pop("train.queued", None)
+    """The session's run: live while it is queued or going (:func:`_live_panel`), then its results."""
     handle: RunHandle | None = st.session_state.get("train.handle")
-    if handle is not None and not handle.finished:
-        _draw_live(tr, handle)
-        st.rerun()  # draw the finished run once more, with its results and downloads
-    if handle is not None:
+    if "train.queued" in st.session_state or (handle is not None and not handle.finished):
+        _live_panel(tr)
+    elif handle is not None:
         _draw_results(tr, handle)

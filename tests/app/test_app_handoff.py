@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from helpers import run_to_the_end
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,7 +16,7 @@ def test_trained_model_is_used_on_the_classify_page() -> None:
     at.selectbox(key="train.input_size").set_value(8)
     at.number_input(key="train.epochs").set_value(2)
     at.run()
-    at.button(key="train.start").click().run()
+    run_to_the_end(at.button(key="train.start").click().run())
     assert at.session_state["train.handle"].status == "done"
     at.button(key="train.use.1").click().run()  # "Use ResNet-20 on the Classify page"
 
