@@ -374,6 +374,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "train.cifar.{}": lambda: ("ready", "download", "offline", "readonly"),
     "train.pair.{}": lambda: ("paper", "explorer"),
     "train.dataset.{}": lambda: ("digits", "cifar10"),
+    "train.device.{}": lambda: ("cpu", "cuda"),  # train.loop.default_device's two kinds
 }
 
 

@@ -209,7 +209,7 @@ def prepare_run(
                 n_test=len(data.y_test),
                 size=size,
                 steps=steps,
-                device=str(default_device()),
+                device=tr(f"train.device.{default_device().type}"),  # 'the CPU' / 'CPU'
             )
         )
     if error:

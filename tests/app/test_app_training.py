@@ -223,3 +223,10 @@ def test_gradient_flow_for_the_explorers_model_is_capped_with_a_clear_message(mo
     warnings = " ".join(w.value for w in at.warning)
     assert words in warnings and "2 MB" in warnings and "GiB" not in warnings, warnings
     assert len(at.get("plotly_chart")) == 0  # nothing computed in the server process
+
+
+def test_the_recipe_line_names_the_device_in_words_in_both_languages():
+    for lang, words in (("en", "on the CPU."), ("zh", "设备：CPU。")):
+        at = open_app(PAGE, {"lang": lang}, timeout=300).run()
+        captions = " ".join(c.value for c in at.caption)
+        assert words in captions, captions  # not the torch device's own name, "cpu"
