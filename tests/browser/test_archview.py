@@ -190,6 +190,54 @@ def test_a_phone_gets_the_picture_at_its_width_within_two_screens(app_url, brows
         context.close()
 
 
+def _pinch(page, cdp, cx: float, cy: float, start: float, end: float, steps: int = 8) -> None:
+    """Two fingers at (cx ± d, cy), d going from ``start`` to ``end`` px: Chromium's own touch input
+    (CDP Input.dispatchTouchEvent), which reaches the page as touch pointer events."""
+
+    def points(d: float) -> list[dict]:
+        return [{"x": cx - d, "y": cy, "id": 0}, {"x": cx + d, "y": cy, "id": 1}]
+
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": points(start)})
+    for i in range(1, steps + 1):
+        d = start + (end - start) * i / steps
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": points(d)})
+        page.wait_for_timeout(30)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(200)
+
+
+@pytest.mark.browser
+def test_a_pinch_zooms_the_picture_on_a_touch_screen_and_the_page_on_a_phone(app_url, browser) -> None:
+    # A touch laptop or tablet at 1366×768: two fingers spreading over the picture zoom the picture
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, has_touch=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        page.goto(f"{app_url}/?preset=resnet50")
+        wait_for_app(page)
+        box = page.locator(".av-frame").bounding_box()
+        page.wait_for_timeout(500)
+        before, scrolled = _zoom(page), page.eval_on_selector(SCROLLER, "e => e.scrollTop")
+        cdp = context.new_cdp_session(page)
+        _pinch(page, cdp, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, 30, 120)
+        assert _zoom(page) > before * 2, (before, _zoom(page))  # the fingers moved 4× apart
+        assert page.eval_on_selector(SCROLLER, "e => e.scrollTop") == scrolled
+        _pinch(page, cdp, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, 120, 30)
+        assert abs(_zoom(page) - before) < before * 0.25, (before, _zoom(page))  # and back
+    finally:
+        context.close()
+    # A phone: the picture is as tall as it is and a pinch zooms the page, as everywhere on a phone, so
+    # the picture must leave pinching to the browser and the page must not forbid zooming
+    context, page = _open(browser, f"{app_url}/?preset=resnet50", 390, 844)
+    try:
+        action = page.eval_on_selector(".av-frame", "e => getComputedStyle(e).touchAction")
+        assert "pinch-zoom" in action or action == "auto", action
+        meta = page.eval_on_selector('meta[name="viewport"]', "e => e.content").replace(" ", "")
+        assert "user-scalable=no" not in meta and "maximum-scale=1" not in meta, meta
+    finally:
+        context.close()
+
+
 @pytest.mark.browser
 def test_the_picture_exports_as_svg(app_url, browser) -> None:
     context, page = _open(browser, f"{app_url}/?preset=resnet18")
