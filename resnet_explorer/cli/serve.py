@@ -30,20 +30,11 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def no_external_address() -> None:
-    """Streamlit's external-address lookup, made once here: it answers "none" without a request."""
-    from streamlit import net_util
-
-    net_util.get_external_ip = lambda: None
-
-
 def run(args: argparse.Namespace) -> int:
-    from streamlit.web import cli as streamlit_cli
+    from ..ui.server import run_streamlit  # Streamlit lives in ui/, the edge
 
     rest = list(args.streamlit_args)
     if rest[:1] == ["--"]:
         rest = rest[1:]
-    no_external_address()
-    # Streamlit's own command line, in this process: its click command ends by exiting.
-    streamlit_cli.main(["run", args.app, *rest], prog_name="streamlit", standalone_mode=True)
+    run_streamlit(args.app, rest)
     return 0
