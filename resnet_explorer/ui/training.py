@@ -95,6 +95,42 @@ def pick_models(tr: Tr) -> dict[str, ResNetConfig]:
     return lab.paper_models(n, ref)
 
 
+def _flow_alt(tr: Tr, kind: str, flows: dict) -> str:
+    """The gradient or activation chart in words: per net, its first and last point, from the same
+    frames the chart draws."""
+    column, frame = ("grad_norm", "layers") if kind == "grads" else ("std", "activations")
+    nets = tr("train.alt.sep").join(
+        tr(
+            "train.alt.flow_net",
+            net=label,
+            first=f"{getattr(flow, frame)[column].iloc[0]:.3g}",
+            last=f"{getattr(flow, frame)[column].iloc[-1]:.3g}",
+        )
+        for label, flow in flows.items()
+    )
+    return tr("train.alt.grads" if kind == "grads" else "train.alt.acts", nets=nets)
+
+
+def _curves_alt(tr: Tr, handle: RunHandle) -> str:
+    """The curves in words: each net's training and test error at the last epoch drawn."""
+    final: dict = {}
+    for record in handle.history:
+        final[record.label] = record
+    if not final:
+        return tr("train.alt.curves_empty")
+    nets = tr("train.alt.sep").join(
+        tr(
+            "train.alt.curves_net",
+            net=r.label,
+            train=f"{100 * r.train_error:.1f}",
+            test=f"{100 * r.test_error:.1f}",
+        )
+        for r in final.values()
+    )
+    epoch = max(r.epoch for r in final.values())
+    return tr("train.alt.curves", epoch=epoch, epochs=handle.request.settings.epochs, nets=nets)
+
+
 def seed_and_size() -> tuple[int, int]:
     """The seed widget is drawn further down; its value (or a safe stand-in while it is bad) is needed now."""
     lo, hi = SETTING_LIMITS["seed"]
@@ -141,8 +177,8 @@ def show_gradient_flow(tr: Tr, models: dict[str, ResNetConfig], explorer: bool) 
             )
         )
     c1, c2 = st.columns(2)
-    c1.plotly_chart(grads, key="train.grad_chart")
-    c2.plotly_chart(acts, key="train.act_chart")
+    c1.plotly_chart(grads, key="train.grad_chart", alt=_flow_alt(tr, "grads", flows))
+    c2.plotly_chart(acts, key="train.act_chart", alt=_flow_alt(tr, "acts", flows))
     st.caption(tr("train.grad.note"))
 
 
@@ -323,6 +359,7 @@ def _draw_progress(tr: Tr, handle: RunHandle) -> None:
     st.plotly_chart(
         curves_figure(handle.history, models, epochs, lang()),
         key=f"train.live.{handle.id}.{len(handle.history)}",
+        alt=_curves_alt(tr, handle),
     )
 
 
@@ -353,6 +390,7 @@ def _draw_results(tr: Tr, handle: RunHandle) -> None:
         st.plotly_chart(
             curves_figure(handle.history, models, handle.request.settings.epochs, lang()),
             key="train.final_chart",
+            alt=_curves_alt(tr, handle),
         )
     status = handle.status
     if status == "done":

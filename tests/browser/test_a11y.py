@@ -84,9 +84,9 @@ def _unnamed(pg, lang: str) -> list[str]:
     ]
 
 
-# Pages with charts or images as they open, and the Explorer's two views that draw one. The Training
-# lab's charts (ui/training.py) are not covered yet.
-ALT_STATES = ("Classify", "Compare", "Lesson?step=1", "Lesson?step=2")
+# Pages with charts or images as they open (the Training lab's gradient and activation charts), and
+# the Explorer's two views that draw one.
+ALT_STATES = ("Classify", "Compare", "Lesson?step=1", "Lesson?step=2", "Training_lab")
 
 
 @pytest.mark.parametrize("lang", LANGS)
