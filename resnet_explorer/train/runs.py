@@ -79,7 +79,7 @@ def run_worker(
     """
     import torch
 
-    from .data import load_dataset
+    from .data import DatasetUnavailableError, load_dataset
 
     torch.set_num_threads(request.threads)
     parent = os.getppid()
@@ -138,6 +138,8 @@ def run_worker(
             )
             out.put(("checkpoint", (label, data, accuracy)))
         out.put(("end", (result.status, result.message)))
+    except DatasetUnavailableError as exc:  # a page says this in its reader's words, not the socket's
+        out.put(("end", ("unavailable", str(exc))))
     except Exception as exc:  # the parent shows it; a traceback in a server log helps no student
         out.put(("end", ("error", f"{type(exc).__name__}: {exc}")))
 
@@ -173,7 +175,8 @@ class RunHandle:
     heartbeat: multiprocessing.Value
     started_at: float = field(default_factory=time.monotonic)
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
-    status: str = "starting"  # starting | running | done | stopped | diverged | error | abandoned
+    # starting | running | done | stopped | diverged | error | abandoned | unavailable (the dataset)
+    status: str = "starting"
     message: str = ""
     stop_reason: str | None = None  # a key of STOP_REASONS, so a page can say it in its own language
     stopped_after: tuple[int, int] = (0, 0)  # (steps done, steps in all) when stopped

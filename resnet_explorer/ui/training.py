@@ -405,6 +405,8 @@ def _draw_results(tr: Tr, handle: RunHandle) -> None:
             reason = tr(f"train.reason.{handle.stop_reason or 'stopped'}")
             words = tr("train.after_steps", reason=reason, done=done, total=total) if total else reason
             st.info(tr("train.status.stopped", message=words))
+        elif status == "unavailable":  # the download failed in the child: the detail is a socket's
+            st.error(tr("train.status.unavailable"), icon=":material/cloud_off:")
         elif status in ("diverged", "error"):
             st.error(tr(f"train.status.{status}", message=handle.message))
         else:

@@ -230,3 +230,32 @@ def test_the_recipe_line_names_the_device_in_words_in_both_languages():
         at = open_app(PAGE, {"lang": lang}, timeout=300).run()
         captions = " ".join(c.value for c in at.caption)
         assert words in captions, captions  # not the torch device's own name, "cpu"
+
+
+def test_a_failed_cifar_download_in_the_run_is_said_in_words_not_the_socket_error(monkeypatch):
+    """The probe can pass and the download still fail in the child: the run ends "unavailable" and the
+    page says so in the reader's language, without the library's text (``gaierror`` and the like)."""
+    import multiprocessing
+
+    from resnet_explorer.train import data
+    from resnet_explorer.train.runs import RunHandle, run_worker
+
+    detail = "socket.gaierror: [Errno -3] Temporary failure in name resolution"
+
+    def fail(*_a, **_k):
+        raise data.DatasetUnavailableError(f"CIFAR-10 needs internet; not reachable or incomplete ({detail})")
+
+    monkeypatch.setattr(data, "load_dataset", fail)
+    ctx = multiprocessing.get_context("spawn")
+    out, stop, beat = ctx.Queue(), ctx.Event(), ctx.Value("d", time.time())
+    run_worker(_tiny_request(epochs=1), out, stop, beat)
+    kind, (status, message) = out.get(timeout=10)
+    assert (kind, status) == ("end", "unavailable") and "gaierror" in message  # the detail, for the log
+    for lang, words in (("en", "could not get CIFAR-10"), ("zh", "没能取得 CIFAR-10")):
+        handle = RunHandle("s", _tiny_request(epochs=1), ctx.Process(), out, stop, beat)
+        handle.status, handle.message = status, message
+        at = open_app(PAGE, {"lang": lang}, timeout=300).run()
+        at.session_state["train.handle"] = handle
+        at.run()
+        errors = " ".join(e.value for e in at.error)
+        assert words in errors and "gaierror" not in errors and "Errno" not in errors, errors
