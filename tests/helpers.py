@@ -122,3 +122,13 @@ def run_to_the_end(at: AppTest, timeout: float = 600.0) -> AppTest:
         time.sleep(0.2)
         at.run()
     raise AssertionError(f"the run did not end in {timeout:.0f} s")
+
+
+def run_coroutine(coro):
+    """``asyncio.run(coro)`` on a thread of its own: a test session that has used Playwright's sync API
+    keeps an event loop running on the main thread, where ``asyncio.run`` refuses to start."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -3,7 +3,6 @@ once, closed tabs' files freed, a bound on what all sessions hold, a bad suffix 
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import tempfile
 import time
@@ -11,7 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, open_app
+from helpers import ROOT, open_app, run_coroutine
 from starlette.exceptions import HTTPException
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
@@ -197,7 +196,7 @@ def test_a_live_server_frees_refused_files_closed_tabs_and_bounds_the_rest(serve
         finally:
             await s.close()
 
-    errors, after_refusal, _, _ = asyncio.run(scenario())
+    errors, after_refusal, _, _ = run_coroutine(scenario())
     assert any("25 MB" in e for e in errors), errors  # the page said why (an error alert)
     assert after_refusal == 0, f"the refused image is still held: {after_refusal} bytes; {errors}"
     # The tab is closed: its 25 MB go once Streamlit can no longer resume the session (2 s here).
