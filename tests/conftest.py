@@ -128,6 +128,16 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture
+def projector(browser):
+    """A page at a projector's 1366×768."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    context.close()
+
+
 def screenshot(pg, name: str) -> Path:
     """Save a full-page screenshot under artifacts/screenshots/ and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -8,37 +8,23 @@ typography: no ASCII space after a full-width 。 or ！, no Markdown italic on 
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 
 import pytest
 
 from resnet_explorer.classify.images import ImageInputError, load_image
 from resnet_explorer.i18n import LANGUAGES, STRINGS, sentences, t
 from resnet_explorer.train.runs import STOP_REASONS
+from tests.helpers import png_header_only
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # CommonMark emphasis with one * : an opener followed by a non-space, a closer preceded by one.
 ITALIC = re.compile(r"(?<![*\\])\*(?=[^\s*])([^*]*?[^\s*])\*(?!\*)")
 
 
-def _png_header(w: int, h: int) -> bytes:
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + chunk(b"IEND", b"")
-    )
-
-
 @pytest.mark.parametrize("side", [9_500, 50_000])  # past Pillow's warning, and past its error
 def test_a_decompression_bomb_is_refused_in_words(side: int) -> None:
     with pytest.raises(ImageInputError) as info:
-        load_image(_png_header(side, side))
+        load_image(png_header_only(side, side))
     message = str(info.value)
     assert info.value.code == "bomb"
     assert "DOS attack" not in message and "Image size" not in message, message

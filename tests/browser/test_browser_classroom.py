@@ -21,15 +21,6 @@ CODE_OVERFLOW = """() => [...document.querySelectorAll('[data-testid="stCode"] p
     .map(p => p.scrollWidth - p.clientWidth)"""
 
 
-@pytest.fixture
-def projector(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    pg = context.new_page()
-    pg.set_default_timeout(60_000)
-    yield pg
-    context.close()
-
-
 def _open(pg, url: str) -> None:
     pg.goto(url)
     pg.locator('[data-testid="stHeading"]').first.wait_for(timeout=120_000)

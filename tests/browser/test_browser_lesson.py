@@ -19,15 +19,6 @@ OVERFLOW = """() => { const m = document.querySelector('[data-testid="stMain"]')
                       return m.scrollHeight - m.clientHeight; }"""
 
 
-@pytest.fixture
-def projector(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    pg = context.new_page()
-    pg.set_default_timeout(60_000)
-    yield pg
-    context.close()
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_step_fits_a_projector(app_url, projector, lang):
     pg = projector

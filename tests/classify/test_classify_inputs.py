@@ -33,6 +33,7 @@ from resnet_explorer.core.checkpoints import (
     model_from_checkpoint,
     read_state_dict,
 )
+from tests.helpers import png_header_only
 
 CFG = PRESETS["resnet20"]  # small: 0.27M parameters
 
@@ -286,27 +287,10 @@ def test_truncated_image():
     assert info.value.code == "truncated"
 
 
-def _png_header_only(w: int, h: int) -> bytes:
-    """A valid PNG signature + IHDR declaring w×h, with a tiny (bogus) data stream: a bomb's header."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-        + chunk(b"IEND", b"")
-    )
-
-
 @pytest.mark.parametrize("w, h", [(50_000, 50_000), (10_000, 5_000), (100_000, 20)])
 def test_decompression_bomb_and_huge_dimensions_refused_from_the_header(w, h):
     with pytest.raises(ImageInputError) as info:
-        load_image(_png_header_only(w, h))
+        load_image(png_header_only(w, h))
     assert info.value.code == "bomb" and "pixels" in str(info.value), str(info.value)
 
 
@@ -319,7 +303,7 @@ def test_tiny_images_refused(w, h):
 
 def test_zero_by_zero_header_refused():
     with pytest.raises(ImageInputError) as info:
-        load_image(_png_header_only(0, 0))
+        load_image(png_header_only(0, 0))
     assert info.value.code in ("too_small", "not_image")
 
 
